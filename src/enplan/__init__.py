@@ -1,0 +1,1 @@
+"""enplan: one shared plan for a citizen across employment services and health care."""

@@ -1,0 +1,72 @@
+"""Users and API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROFESSIONAL = "professional", _("Professional")
+    MANAGER = "manager", _("Manager")
+    POLITICIAN = "politician", _("Politician")
+    SYSADMIN = "sysadmin", _("System administrator")
+
+
+class User(AbstractUser):
+    """A person who logs in. What they may see follows from `role` and, for professionals,
+    from the care networks their `professional` profile belongs to."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PROFESSIONAL)
+
+    @property
+    def is_professional(self) -> bool:
+        return self.role == Role.PROFESSIONAL
+
+    @property
+    def professional_or_none(self):
+        try:
+            return self.professional
+        except models.ObjectDoesNotExist:
+            return None
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def authenticate(self, raw: str) -> User | None:
+        token = (
+            self.select_related("user")
+            .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        return token.user if token else None
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its hash is stored; the raw token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple["ApiToken", str]:
+        raw = "enp_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, key_hash=_hash_token(raw)), raw
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

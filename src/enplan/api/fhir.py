@@ -1,0 +1,254 @@
+"""FHIR R4 read endpoints: a citizen's CarePlan (with its Goals) and CareTeam.
+
+Resources are built and validated with fhir.resources' R4B models (R4B is the technical
+correction of R4 and identical for these resources). Access is the same scoped lookup as
+everywhere else.
+"""
+
+import json
+from uuid import UUID
+
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.careplan import CarePlan
+from fhir.resources.R4B.careteam import CareTeam
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from enplan.citizens.access import get_visible_citizen
+from enplan.network.models import NetworkMembership
+from enplan.plans.services import get_or_create_plan
+from enplan.plans.views import plan_context
+
+from .auth import AUTH
+
+FHIR_JSON = "application/fhir+json"
+SOR_SYSTEM = "urn:oid:1.2.208.176.1.1"
+ROLE_SYSTEM = "urn:enplan:network-role"
+AREA_SYSTEM = "urn:enplan:conversation-area"
+
+GOAL_STATUS = {
+    "open": ("proposed", None),
+    "in_progress": ("active", "in-progress"),
+    "achieved": ("completed", "achieved"),
+    "dropped": ("cancelled", "not-achieved"),
+}
+ACTIVITY_STATUS = {
+    "planned": "scheduled",
+    "ongoing": "in-progress",
+    "waiting": "on-hold",
+    "done": "completed",
+    "cancelled": "cancelled",
+}
+
+fhir_api = NinjaAPI(
+    title="enplan FHIR R4",
+    version="r4",
+    description="Read-only FHIR R4 CarePlan (with contained Goals) and CareTeam.",
+    auth=AUTH,
+    urls_namespace="fhir",
+)
+
+
+def _outcome(status: int, code: str, text: str) -> HttpResponse:
+    body = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": code, "diagnostics": text}],
+    }
+    return HttpResponse(json.dumps(body), status=status, content_type=FHIR_JSON)
+
+
+@fhir_api.exception_handler(Http404)
+def not_found(request, exc):
+    return _outcome(404, "not-found", "No such resource in your networks.")
+
+
+@fhir_api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _outcome(401, "login", "Log in or send a bearer token.")
+
+
+def _resource(model) -> HttpResponse:
+    return HttpResponse(model.model_dump_json(exclude_none=True), content_type=FHIR_JSON)
+
+
+def _patient_ref(citizen) -> dict:
+    return {"reference": f"Patient/{citizen.uuid}", "display": citizen.full_name}
+
+
+def _org_ref(org) -> dict:
+    ref = {"display": org.name, "type": "Organization"}
+    if org.sor_code:
+        ref["identifier"] = {"system": SOR_SYSTEM, "value": org.sor_code}
+    return ref
+
+
+def careplan(citizen, plan) -> CarePlan:
+    ctx = plan_context(plan)
+    goals = []
+    for g in ctx["goals"]:
+        lifecycle, achievement = GOAL_STATUS[g.status]
+        goal = {
+            "resourceType": "Goal",
+            "id": f"goal-{g.uuid}",
+            "lifecycleStatus": lifecycle,
+            "description": {"text": g.title},
+            "subject": _patient_ref(citizen),
+        }
+        if achievement:
+            goal["achievementStatus"] = {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/goal-achievement",
+                        "code": achievement,
+                    }
+                ]
+            }
+        if g.area:
+            goal["category"] = [
+                {
+                    "coding": [{"system": AREA_SYSTEM, "code": str(g.area)}],
+                    "text": str(g.get_area_display()),
+                }
+            ]
+        if g.target_date:
+            goal["target"] = [{"dueDate": g.target_date.isoformat()}]
+        if g.evaluation:
+            goal["note"] = [{"text": g.evaluation}]
+        goals.append(goal)
+    activities = []
+    for a in ctx["activities"]:
+        detail = {
+            "status": ACTIVITY_STATUS[a.status],
+            "description": a.title,
+            "code": {
+                "text": str(a.get_legal_basis_display())
+                + (f" ({a.legal_reference})" if a.legal_reference else "")
+            },
+            "reasonCode": [{"text": a.purpose}],
+            "scheduledPeriod": {
+                "start": a.starts_on.isoformat(),
+                **({"end": a.ends_on.isoformat()} if a.ends_on else {}),
+            },
+        }
+        performers = []
+        if a.responsible and a.responsible.professional:
+            performers.append({"display": a.responsible.professional.name, "type": "Practitioner"})
+        if a.organisation:
+            performers.append(_org_ref(a.organisation))
+        if performers:
+            detail["performer"] = performers
+        if a.goal:
+            detail["goal"] = [{"reference": f"#goal-{a.goal.uuid}"}]
+        activities.append({"detail": detail})
+    notes = [
+        {"text": f"{plan._meta.get_field(f).verbose_name}: {getattr(plan, f)}"}
+        for f in (
+            "area_future",
+            "area_everyday",
+            "area_health",
+            "area_psychiatry",
+            "area_jobcenter",
+        )
+        if getattr(plan, f)
+    ]
+    data = {
+        "resourceType": "CarePlan",
+        "id": str(plan.uuid),
+        "meta": {"versionId": str(plan.version), "lastUpdated": plan.updated_at.isoformat()},
+        "status": "active",
+        "intent": "plan",
+        "title": f"En plan – {citizen.full_name}",
+        "subject": _patient_ref(citizen),
+        "created": plan.created_at.isoformat(),
+        "careTeam": [{"reference": f"CareTeam/{citizen.uuid}"}],
+    }
+    if plan.final_goal:
+        data["description"] = plan.final_goal
+    if goals:
+        data["contained"] = goals
+        data["goal"] = [{"reference": f"#{g['id']}"} for g in goals]
+    if activities:
+        data["activity"] = activities
+    if notes:
+        data["note"] = notes
+    return CarePlan.model_validate(data)
+
+
+def careteam(citizen) -> CareTeam:
+    members = NetworkMembership.objects.active().filter(citizen=citizen)
+    participants = []
+    for m in members.select_related("professional", "organisation"):
+        p = {
+            "role": [
+                {
+                    "coding": [{"system": ROLE_SYSTEM, "code": m.role}],
+                    "text": str(m.get_role_display()),
+                }
+            ],
+            "onBehalfOf": _org_ref(m.organisation),
+            "period": {"start": m.started_at.isoformat()},
+        }
+        p["member"] = (
+            {"display": m.professional.name, "type": "Practitioner"}
+            if m.professional
+            else _org_ref(m.organisation)
+        )
+        participants.append(p)
+    data = {
+        "resourceType": "CareTeam",
+        "id": str(citizen.uuid),
+        "status": "active",
+        "name": f"Netværk – {citizen.full_name}",
+        "subject": _patient_ref(citizen),
+    }
+    if participants:
+        data["participant"] = participants
+    return CareTeam.model_validate(data)
+
+
+@fhir_api.get(
+    "/CarePlan/{plan_id}",
+    summary="Read a CarePlan",
+    openapi_extra={"responses": {200: {"content": {FHIR_JSON: {}}}}},
+)
+def read_careplan(request, plan_id: UUID):
+    from enplan.plans.models import Plan
+
+    plan = (
+        Plan.objects.visible_to(request.user).select_related("citizen").filter(uuid=plan_id).first()
+    )
+    if plan is None:
+        raise Http404
+    citizen = get_visible_citizen(request.user, plan.citizen.uuid)
+    return _resource(careplan(citizen, plan))
+
+
+@fhir_api.get("/CarePlan", summary="Search CarePlans by subject (Patient/<citizen id>)")
+def search_careplan(request, subject: str = "", patient: str = ""):
+    ref = (subject or patient).removeprefix("Patient/")
+    try:
+        citizen = get_visible_citizen(request.user, UUID(ref))
+    except (ValueError, Http404):
+        entries = []
+    else:
+        plan = get_or_create_plan(citizen, request.user)
+        url = request.build_absolute_uri(reverse("fhir:read_careplan", args=[plan.uuid]))
+        entries = [
+            {"fullUrl": url, "resource": careplan(citizen, plan), "search": {"mode": "match"}}
+        ]
+    bundle = Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(entries),
+            "entry": entries or None,
+        }
+    )
+    return _resource(bundle)
+
+
+@fhir_api.get("/CareTeam/{careteam_id}", summary="Read the CareTeam (the citizen's network)")
+def read_careteam(request, careteam_id: UUID):
+    return _resource(careteam(get_visible_citizen(request.user, careteam_id)))

@@ -1,0 +1,281 @@
+"""REST API v1: citizens, network and plans. Every endpoint fetches through the same scoped
+access and validates through the same forms and services as the pages."""
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Router
+
+from enplan.citizens.access import get_visible_citizen
+from enplan.citizens.forms import CitizenForm, NewCitizenForm
+from enplan.citizens.queries import caseload
+from enplan.citizens.services import register_citizen
+from enplan.network import services as network_services
+from enplan.network.forms import HandoverForm, MemberForm
+from enplan.network.models import NetworkMembership
+from enplan.plans import services as plan_services
+from enplan.plans.forms import ActivityForm, DeleteForm, GoalForm, TrackForm
+from enplan.plans.models import Activity, Goal, Track
+from enplan.plans.services import PlanConflict, get_or_create_plan
+
+from . import schemas as s
+from .auth import AUTH
+from .forms import FormInvalid, bind
+from .serializers import activity_out, citizen_out, citizen_summary, member_out, plan_out
+
+api = NinjaAPI(
+    title="enplan API",
+    version="1",
+    description=(
+        "Citizens, care networks and shared plans. Authenticate with a session cookie (and "
+        "the CSRF token) or `Authorization: Bearer <token>`. Every call is scoped to the "
+        "citizens in the caller's care networks; others answer 404. Plan changes carry the "
+        "`version` the caller last saw and answer 409 if the plan changed since."
+    ),
+    auth=AUTH,
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(FormInvalid)
+def form_invalid(request, exc: FormInvalid):
+    errors = {k: [str(m) for m in v] for k, v in exc.form.errors.items()}
+    first = next(iter(errors.values()))[0] if errors else "Invalid input."
+    return api.create_response(request, {"detail": first, "errors": errors}, status=422)
+
+
+@api.exception_handler(PlanConflict)
+def plan_conflict(request, exc: PlanConflict):
+    return api.create_response(
+        request,
+        {
+            "detail": (
+                f"The plan changed since version {exc.expected} (it is now version "
+                f"{exc.current}). Reload it and apply your change again."
+            ),
+            "current_version": exc.current,
+        },
+        status=409,
+    )
+
+
+@api.exception_handler(ValidationError)
+def domain_invalid(request, exc: ValidationError):
+    return api.create_response(
+        request, {"detail": " ".join(exc.messages), "errors": {"__all__": exc.messages}}, status=422
+    )
+
+
+citizens = Router(tags=["citizens"])
+network = Router(tags=["network"])
+plans = Router(tags=["plans"])
+
+ERRORS = {403: s.Error, 404: s.Error, 422: s.ValidationErrors}
+PLAN_ERRORS = {**ERRORS, 409: s.Conflict}
+
+
+@citizens.get("", response=dict[str, object], summary="My citizens (caseload)")
+def list_citizens(
+    request, q: str = "", coordinating_only: bool = False, limit: int = 50, offset: int = 0
+):
+    limit = max(1, min(limit, 200))
+    offset = max(0, offset)
+    qs = caseload(request.user, coordinating_only=coordinating_only, search=q[:100])
+    return {
+        "count": qs.count(),
+        "items": [
+            s.CitizenSummary(**citizen_summary(c)).model_dump() for c in qs[offset : offset + limit]
+        ],
+    }
+
+
+@citizens.post("", response={201: s.CitizenOut, **ERRORS}, summary="Register a citizen")
+def create_citizen(request, payload: s.NewCitizenIn):
+    form = bind(NewCitizenForm, payload.model_dump(exclude_unset=True))
+    citizen = form.save(commit=False)
+    register_citizen(request.user, citizen, form.cleaned_data["my_role"])
+    return 201, citizen_out(citizen)
+
+
+@citizens.get("/{citizen_id}", response={200: s.CitizenOut, **ERRORS})
+def get_citizen(request, citizen_id: UUID):
+    return citizen_out(get_visible_citizen(request.user, citizen_id))
+
+
+@citizens.patch("/{citizen_id}", response={200: s.CitizenOut, **ERRORS})
+def update_citizen(request, citizen_id: UUID, payload: s.CitizenIn):
+    citizen = get_visible_citizen(request.user, citizen_id)
+    form = bind(CitizenForm, payload.model_dump(exclude_unset=True), instance=citizen)
+    form.save()
+    return citizen_out(citizen)
+
+
+@network.get("/{citizen_id}/network", response={200: list[s.MemberOut], **ERRORS})
+def list_network(request, citizen_id: UUID):
+    citizen = get_visible_citizen(request.user, citizen_id)
+    members = NetworkMembership.objects.active().filter(citizen=citizen)
+    return [member_out(m) for m in members.select_related("professional", "organisation")]
+
+
+@network.post("/{citizen_id}/network", response={201: s.MemberOut, **ERRORS})
+def add_network_member(request, citizen_id: UUID, payload: s.MemberIn):
+    citizen = get_visible_citizen(request.user, citizen_id)
+    form = bind(MemberForm, payload.model_dump(exclude_unset=True))
+    return 201, member_out(network_services.add_member(citizen, request.user, **form.cleaned_data))
+
+
+@network.delete("/{citizen_id}/network/{member_id}", response={204: None, **ERRORS})
+def remove_network_member(request, citizen_id: UUID, member_id: UUID):
+    citizen = get_visible_citizen(request.user, citizen_id)
+    membership = get_object_or_404(
+        NetworkMembership.objects.visible_to(request.user).active(), citizen=citizen, uuid=member_id
+    )
+    network_services.end_membership(membership, request.user)
+    return 204, None
+
+
+@network.post("/{citizen_id}/network/handover", response={201: s.MemberOut, **ERRORS})
+def hand_over(request, citizen_id: UUID, payload: s.HandoverIn):
+    citizen = get_visible_citizen(request.user, citizen_id)
+    form = bind(HandoverForm, payload.model_dump())
+    network_services.hand_over(citizen, request.user, **form.cleaned_data)
+    return 201, member_out(network_services.coordinator_of(citizen))
+
+
+def _plan(request, citizen_id):
+    citizen = get_visible_citizen(request.user, citizen_id)
+    return get_or_create_plan(citizen, request.user)
+
+
+def _fresh(plan):
+    plan.refresh_from_db()
+    return plan_out(plan)
+
+
+@plans.get("/{citizen_id}/plan", response={200: s.PlanOut, **ERRORS})
+def get_plan(request, citizen_id: UUID):
+    return plan_out(_plan(request, citizen_id))
+
+
+@plans.patch("/{citizen_id}/plan", response={200: s.PlanOut, **PLAN_ERRORS})
+def update_plan(request, citizen_id: UUID, payload: s.PlanIn):
+    from enplan.plans.forms import PlanFollowupForm, PlanGoalsForm
+
+    plan = _plan(request, citizen_id)
+    data = payload.model_dump(exclude_unset=True)
+    changes = {}
+    for form_class in (PlanGoalsForm, PlanFollowupForm):
+        part = {k: v for k, v in data.items() if k in form_class._meta.fields}
+        if part:
+            changes |= bind(
+                form_class, {**part, "version": payload.version}, instance=plan
+            ).changes()
+    if changes:
+        plan_services.update_plan(plan, request.user, payload.version, changes)
+    return _fresh(plan)
+
+
+@plans.post("/{citizen_id}/plan/goals", response={201: s.GoalOut, **PLAN_ERRORS})
+def add_goal(request, citizen_id: UUID, payload: s.GoalIn):
+    plan = _plan(request, citizen_id)
+    form = bind(GoalForm, payload.model_dump(exclude_unset=True), instance=Goal())
+    goal = plan_services.add_goal(plan, request.user, form.expected_version(), form.changes())
+    return 201, {**form.changes(), "id": goal.uuid}
+
+
+@plans.patch("/{citizen_id}/plan/goals/{goal_id}", response={200: s.GoalOut, **PLAN_ERRORS})
+def update_goal(request, citizen_id: UUID, goal_id: UUID, payload: s.GoalIn):
+    plan = _plan(request, citizen_id)
+    goal = get_object_or_404(Goal, plan=plan, uuid=goal_id)
+    form = bind(GoalForm, payload.model_dump(exclude_unset=True), instance=goal)
+    plan_services.update_goal(goal, request.user, form.expected_version(), form.changes())
+    return {**form.changes(), "id": goal.uuid}
+
+
+@plans.delete("/{citizen_id}/plan/goals/{goal_id}", response={204: None, **PLAN_ERRORS})
+def remove_goal(request, citizen_id: UUID, goal_id: UUID, version: int):
+    plan = _plan(request, citizen_id)
+    goal = get_object_or_404(Goal, plan=plan, uuid=goal_id)
+    form = bind(DeleteForm, {"version": version})
+    plan_services.remove_goal(goal, request.user, form.expected_version())
+    return 204, None
+
+
+@plans.post("/{citizen_id}/plan/activities", response={201: s.ActivityOut, **PLAN_ERRORS})
+def add_activity(request, citizen_id: UUID, payload: s.ActivityIn):
+    plan = _plan(request, citizen_id)
+    form = bind(
+        ActivityForm, payload.model_dump(exclude_unset=True), instance=Activity(), plan=plan
+    )
+    activity = plan_services.add_activity(
+        plan, request.user, form.expected_version(), form.changes()
+    )
+    return 201, activity_out(activity)
+
+
+@plans.patch(
+    "/{citizen_id}/plan/activities/{activity_id}", response={200: s.ActivityOut, **PLAN_ERRORS}
+)
+def update_activity(request, citizen_id: UUID, activity_id: UUID, payload: s.ActivityIn):
+    plan = _plan(request, citizen_id)
+    activity = get_object_or_404(Activity, plan=plan, uuid=activity_id)
+    form = bind(ActivityForm, payload.model_dump(exclude_unset=True), instance=activity, plan=plan)
+    plan_services.update_activity(activity, request.user, form.expected_version(), form.changes())
+    return activity_out(activity)
+
+
+@plans.delete("/{citizen_id}/plan/activities/{activity_id}", response={204: None, **PLAN_ERRORS})
+def remove_activity(request, citizen_id: UUID, activity_id: UUID, version: int):
+    plan = _plan(request, citizen_id)
+    activity = get_object_or_404(Activity, plan=plan, uuid=activity_id)
+    form = bind(DeleteForm, {"version": version})
+    plan_services.remove_activity(activity, request.user, form.expected_version())
+    return 204, None
+
+
+@plans.patch("/{citizen_id}/plan/tracks/{track_id}", response={200: s.TrackOut, **PLAN_ERRORS})
+def update_track(request, citizen_id: UUID, track_id: UUID, payload: s.TrackIn):
+    plan = _plan(request, citizen_id)
+    track = get_object_or_404(Track, plan=plan, uuid=track_id)
+    form = bind(TrackForm, payload.model_dump(exclude_unset=True), instance=track)
+    plan_services.update_track(track, request.user, form.expected_version(), form.changes())
+    track.refresh_from_db()
+    return {
+        **{f: getattr(track, f) for f in s.TrackOut.model_fields if f != "id"},
+        "id": track.uuid,
+    }
+
+
+@plans.get("/{citizen_id}/plan/versions", response={200: list[s.VersionOut], **ERRORS})
+def list_versions(request, citizen_id: UUID):
+    plan = _plan(request, citizen_id)
+    return [
+        {
+            "number": v.number,
+            "change": v.change,
+            "subject": v.subject,
+            "author": v.author.get_full_name() if v.author else None,
+            "created_at": v.created_at,
+        }
+        for v in plan.versions.select_related("author").defer("snapshot")
+    ]
+
+
+@plans.get("/{citizen_id}/plan/versions/{number}", response={200: s.VersionDetail, **ERRORS})
+def get_version(request, citizen_id: UUID, number: int):
+    plan = _plan(request, citizen_id)
+    v = get_object_or_404(plan.versions.select_related("author"), number=number)
+    return {
+        "number": v.number,
+        "change": v.change,
+        "subject": v.subject,
+        "author": v.author.get_full_name() if v.author else None,
+        "created_at": v.created_at,
+        "snapshot": v.snapshot,
+    }
+
+
+api.add_router("/citizens", citizens)
+api.add_router("/citizens", network)
+api.add_router("/citizens", plans)

@@ -1,0 +1,71 @@
+"""Read models for citizen lists. Each is one query whatever the number of rows."""
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from enplan.courses.models import Course, CourseState
+from enplan.network.models import NetworkMembership, NetworkRole
+from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity
+
+from .models import Citizen, Contact
+
+CASELOAD_ORDERINGS = {
+    "name": ("family_name", "given_name", "id"),
+    "followup": (F("next_followup").asc(nulls_last=True), "id"),
+    "overdue": ("-overdue", "family_name", "id"),
+    "contact": (F("last_contact").asc(nulls_first=True), "id"),
+}
+
+
+def caseload(user, *, coordinating_only: bool = False, search: str = "", order: str = "name"):
+    """The citizens in `user`'s networks with what a caseworker scans for: next follow-up,
+    overdue activities and the last registered contact."""
+    today = timezone.localdate()
+    overdue = (
+        Activity.objects.filter(
+            citizen_id=OuterRef("pk"), status__in=OPEN_ACTIVITY_STATUSES, ends_on__lt=today
+        )
+        .order_by()
+        .values("citizen_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    last_contact = Contact.objects.filter(citizen_id=OuterRef("pk")).order_by("-at").values("at")
+    mine = NetworkMembership.objects.active().filter(
+        citizen_id=OuterRef("pk"), professional__user=user
+    )
+    my_role = mine.order_by(
+        Case(When(role=NetworkRole.COORDINATOR, then=Value(0)), default=Value(1)), "id"
+    ).values("role")
+    course = (
+        Course.objects.filter(
+            citizen_id=OuterRef("pk"), state__in=[CourseState.ACTIVE, CourseState.PAUSED]
+        )
+        .order_by("-starts_on")
+        .values("target_group")
+    )
+    qs = Citizen.objects.visible_to(user).annotate(
+        next_followup=F("plan__followup_at"),
+        overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
+        last_contact=Subquery(last_contact[:1]),
+        my_role=Subquery(my_role[:1]),
+        target_group=Subquery(course[:1]),
+    )
+    if coordinating_only:
+        qs = qs.filter(Exists(mine.filter(role=NetworkRole.COORDINATOR)))
+    if search:
+        for word in search.split()[:4]:
+            qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    return qs.order_by(*CASELOAD_ORDERINGS.get(order, CASELOAD_ORDERINGS["name"]))

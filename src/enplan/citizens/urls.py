@@ -1,0 +1,24 @@
+from django.urls import include, path
+
+from enplan.courses import views as course_views
+from enplan.network import views as network_views
+
+from . import views
+
+app_name = "citizens"
+citizen_patterns = [
+    path("", views.citizen_overview, name="overview"),
+    path("edit/", views.citizen_edit, name="edit"),
+    path("contacts/new/", views.contact_new, name="contact_new"),
+    path("network/add/", network_views.member_add, name="member_add"),
+    path("network/handover/", network_views.handover, name="handover"),
+    path("network/<uuid:membership_uuid>/end/", network_views.member_end, name="member_end"),
+    path("courses/new/", course_views.course_edit, name="course_new"),
+    path("courses/<uuid:course_uuid>/edit/", course_views.course_edit, name="course_edit"),
+    path("plan/", include("enplan.plans.urls")),
+]
+urlpatterns = [
+    path("", views.caseload_view, name="caseload"),
+    path("new/", views.citizen_new, name="new"),
+    path("<uuid:citizen_uuid>/", include(citizen_patterns)),
+]

@@ -1,0 +1,48 @@
+"""Abstract bases every bounded context builds on."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicIdModel(models.Model):
+    """Bigint primary key inside, random UUID outside: nothing reachable by guessing ids."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CitizenOwnedQuerySet(models.QuerySet):
+    """Queryset for data that belongs to one citizen; scoped through the citizen's access rule."""
+
+    def visible_to(self, user) -> "CitizenOwnedQuerySet":
+        from enplan.citizens.access import visible_citizen_ids
+
+        return self.filter(citizen_id__in=visible_citizen_ids(user))
+
+
+class CitizenOwnedModel(PublicIdModel):
+    """A row of a citizen's personal data.
+
+    Carries the citizen's municipality code: the partition key for PostgreSQL and the
+    distribution key for a sharded deployment, so every citizen-owned row can live beside
+    its citizen.
+    """
+
+    citizen = models.ForeignKey("citizens.Citizen", on_delete=models.CASCADE, related_name="+")
+    municipality_code = models.CharField(max_length=4, editable=False, db_index=True)
+
+    objects = CitizenOwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.municipality_code:
+            self.municipality_code = self.citizen.municipality_code
+        super().save(*args, **kwargs)

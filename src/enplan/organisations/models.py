@@ -1,0 +1,93 @@
+"""Organisations (by sector, with SOR/EAN identifiers) and the professionals who work there."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from enplan.core.models import PublicIdModel
+
+
+class Sector(models.TextChoices):
+    JOBCENTER = "jobcenter", _("Jobcenter")
+    PSYCHIATRY = "lokalpsykiatri", _("Lokalpsykiatri")
+    GENERAL_PRACTICE = "almen_praksis", _("Almen praksis (GP)")
+    TRAUMA_CLINIC = "traumeklinik", _("Traumeklinik")
+    SUBSTANCE_ABUSE = "rusmiddelcenter", _("Rusmiddelcenter")
+    SOCIAL_SERVICES = "socialforvaltning", _("Social services")
+    EDUCATION = "uddannelse", _("Education / youth guidance")
+    OTHER = "other", _("Other")
+
+
+sor_validator = RegexValidator(r"^\d{6,18}$", _("A SOR code is 6 to 18 digits."))
+ean_validator = RegexValidator(r"^\d{13}$", _("An EAN location number is 13 digits."))
+
+
+class Organisation(PublicIdModel):
+    name = models.CharField(_("name"), max_length=200)
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector)
+    sor_code = models.CharField(
+        _("SOR code"), max_length=18, blank=True, validators=[sor_validator], db_index=True
+    )
+    ean = models.CharField(
+        _("EAN location number"), max_length=13, blank=True, validators=[ean_validator]
+    )
+    municipality_code = models.CharField(_("municipality code"), max_length=4, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone_hours = models.CharField(_("phone hours"), max_length=200, blank=True)
+    email = models.EmailField(_("secure e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profession(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker (sagsbehandler)")
+    COMPANY_CONSULTANT = "virksomhedskonsulent", _("Virksomhedskonsulent")
+    IPS_CONSULTANT = "ips_konsulent", _("IPS consultant")
+    MENTOR = "mentor", _("Mentor")
+    SUPPORT_CONTACT = "stottekontaktperson", _("Støttekontaktperson")
+    YOUTH_GUIDANCE = "uu_vejleder", _("UU-vejleder")
+    HEALTH_ADVISOR = "sundhedsfaglig_raadgiver", _("Sundhedsfaglig rådgiver")
+    GP = "gp", _("General practitioner")
+    PSYCHIATRIST = "psychiatrist", _("Psychiatrist")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    NURSE = "nurse", _("Nurse")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    CASEMANAGER = "casemanager", _("Casemanager (rusmiddel)")
+    OTHER = "other", _("Other")
+
+
+class Professional(PublicIdModel):
+    """A person working in an organisation. May exist without a log-in (e.g. a GP who does
+    not use enplan yet) so that the network can still show how to reach them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="professional",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="professionals"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    profession = models.CharField(_("profession"), max_length=40, choices=Profession)
+    phone = models.CharField(_("direct phone"), max_length=30, blank=True)
+    phone_hours = models.CharField(_("phone hours"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("professional")
+        verbose_name_plural = _("professionals")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"

@@ -1,0 +1,154 @@
+"""Forms are the one validation layer for plan input: the pages and the REST API both feed
+their data through these, so both obey exactly the same rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enplan.network.models import NetworkMembership
+from enplan.organisations.models import Organisation
+
+from .models import Activity, Goal, Plan, Track
+
+
+class VersionedForm(forms.ModelForm):
+    """A change to the plan carries the plan version it was made on."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def expected_version(self) -> int:
+        return self.cleaned_data["version"]
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _rows(n: int) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": n})
+
+
+class PlanGoalsForm(VersionedForm):
+    """The citizen's final goal and the five conversation areas."""
+
+    class Meta:
+        model = Plan
+        fields = [
+            "final_goal",
+            "area_future",
+            "area_everyday",
+            "area_health",
+            "area_psychiatry",
+            "area_jobcenter",
+        ]
+        widgets = {name: _rows(3) for name in fields}
+
+
+class PlanFollowupForm(VersionedForm):
+    """Mentor and support-contact roles, and the next follow-up."""
+
+    class Meta:
+        model = Plan
+        fields = [
+            "mentor_role",
+            "support_contact_role",
+            "followup_at",
+            "followup_place",
+            "followup_with",
+        ]
+        widgets = {
+            "mentor_role": _rows(2),
+            "support_contact_role": _rows(2),
+            "followup_at": DateTimeInput(),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("followup_at") and not data.get("followup_place"):
+            self.add_error("followup_place", _("Say where the follow-up takes place."))
+        return data
+
+
+class GoalForm(VersionedForm):
+    class Meta:
+        model = Goal
+        fields = ["title", "area", "target_date", "status", "evaluation"]
+        widgets = {"target_date": DateInput(), "evaluation": _rows(2)}
+
+
+class ActivityForm(VersionedForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "title",
+            "goal",
+            "track",
+            "starts_on",
+            "ends_on",
+            "responsible",
+            "organisation",
+            "purpose",
+            "legal_basis",
+            "legal_reference",
+            "status",
+            "citizen_view",
+            "evaluation",
+        ]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "purpose": _rows(2),
+            "evaluation": _rows(2),
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = plan.goals.all()
+        members = NetworkMembership.objects.active().filter(citizen_id=plan.citizen_id)
+        self.fields["responsible"].queryset = members.select_related("professional", "organisation")
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            memberships__in=members
+        ).distinct()
+        self.fields["organisation"].help_text = _("Defaults to the responsible person's.")
+        self.fields["goal"].to_field_name = "uuid"
+        self.fields["responsible"].to_field_name = "uuid"
+        self.fields["organisation"].to_field_name = "uuid"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("The end date cannot be before the start date."))
+        if data.get("responsible") and not data.get("organisation"):
+            data["organisation"] = data["responsible"].organisation
+        if not data.get("responsible") and not data.get("organisation"):
+            self.add_error(
+                "responsible", _("Name who is responsible: a person or an organisation.")
+            )
+        return data
+
+
+class TrackForm(VersionedForm):
+    class Meta:
+        model = Track
+        fields = ["status", "summary", "ready_for_next_step", "ready_note"]
+        widgets = {"summary": _rows(2)}
+
+
+class DeleteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def expected_version(self) -> int:
+        return self.cleaned_data["version"]

@@ -1,0 +1,165 @@
+"""Plan snapshots (what each version stores) and side-by-side comparison of two of them."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from .models import Activity, Goal, Plan, Track
+
+PLAN_FIELDS = (
+    "final_goal",
+    "area_future",
+    "area_everyday",
+    "area_health",
+    "area_psychiatry",
+    "area_jobcenter",
+    "mentor_role",
+    "support_contact_role",
+    "followup_at",
+    "followup_place",
+    "followup_with",
+)
+GOAL_FIELDS = ("title", "area", "target_date", "status", "evaluation")
+ACTIVITY_FIELDS = (
+    "title",
+    "goal",
+    "track",
+    "starts_on",
+    "ends_on",
+    "responsible",
+    "organisation",
+    "purpose",
+    "legal_basis",
+    "legal_reference",
+    "status",
+    "citizen_view",
+    "evaluation",
+)
+TRACK_FIELDS = ("status", "summary", "ready_for_next_step", "ready_note")
+
+SECTIONS = (
+    ("goals", Goal, GOAL_FIELDS),
+    ("activities", Activity, ACTIVITY_FIELDS),
+    ("tracks", Track, TRACK_FIELDS),
+)
+
+
+def _raw(obj: models.Model, name: str):
+    """A JSON-friendly value. Related objects are kept by their name at the time, which is
+    what the history must show even after someone leaves the network."""
+    f = obj._meta.get_field(name)
+    if f.is_relation:
+        related = getattr(obj, name)
+        return str(related) if related is not None else None
+    value = getattr(obj, name)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(plan: Plan) -> dict:
+    data = {"plan": {name: _raw(plan, name) for name in PLAN_FIELDS}}
+    goals = list(plan.goals.all())
+    data["goals"] = [{"uuid": str(g.uuid), **{n: _raw(g, n) for n in GOAL_FIELDS}} for g in goals]
+    acts = plan.activities.select_related(
+        "goal", "organisation", "responsible__professional", "responsible__organisation"
+    )
+    data["activities"] = [
+        {"uuid": str(a.uuid), **{n: _raw(a, n) for n in ACTIVITY_FIELDS}} for a in acts
+    ]
+    data["tracks"] = [
+        {"uuid": str(t.uuid), "kind": t.kind, **{n: _raw(t, n) for n in TRACK_FIELDS}}
+        for t in plan.tracks.all()
+    ]
+    return data
+
+
+def display(model: type[models.Model], name: str, raw) -> str:
+    """Render a stored raw value for people, in the active language."""
+    if raw is None or raw == "":
+        return "–"
+    f = model._meta.get_field(name)
+    if f.choices:
+        return str(dict(f.flatchoices).get(raw, raw))
+    if isinstance(f, models.BooleanField):
+        return _("Yes") if raw else _("No")
+    if isinstance(f, models.DateTimeField):
+        dt = parse_datetime(raw)
+        return formats.date_format(timezone.localtime(dt), "DATETIME_FORMAT") if dt else raw
+    if isinstance(f, models.DateField):
+        d = parse_date(raw)
+        return formats.date_format(d, "DATE_FORMAT") if d else raw
+    return str(raw)
+
+
+@dataclass
+class Row:
+    label: str
+    a: str
+    b: str
+
+    @property
+    def changed(self) -> bool:
+        return self.a != self.b
+
+
+@dataclass
+class Item:
+    """One goal/activity/track in the comparison."""
+
+    title: str
+    state: str  # "added", "removed", "changed", "same"
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    plan_rows: list[Row]
+    sections: list[tuple[str, list[Item]]]
+
+    @property
+    def has_changes(self) -> bool:
+        return any(r.changed for r in self.plan_rows) or any(
+            i.state != "same" for _, items in self.sections for i in items
+        )
+
+
+def _rows(model, names, a: dict | None, b: dict | None) -> list[Row]:
+    return [
+        Row(
+            label=str(model._meta.get_field(n).verbose_name).capitalize(),
+            a=display(model, n, a.get(n)) if a else "",
+            b=display(model, n, b.get(n)) if b else "",
+        )
+        for n in names
+    ]
+
+
+def compare(a: dict, b: dict) -> Comparison:
+    """Compare snapshot `a` (older) with `b` (newer), matching items by their public id."""
+    section_titles = {"goals": _("Sub-goals"), "activities": _("Activities"), "tracks": _("Tracks")}
+    sections = []
+    for key, model, names in SECTIONS:
+        old = {i["uuid"]: i for i in a.get(key, [])}
+        new = {i["uuid"]: i for i in b.get(key, [])}
+        items = []
+        for uid in list(old) + [u for u in new if u not in old]:
+            before, after = old.get(uid), new.get(uid)
+            rows = _rows(model, names, before, after)
+            if before is None:
+                state = "added"
+            elif after is None:
+                state = "removed"
+            else:
+                state = "changed" if any(r.changed for r in rows) else "same"
+            if key == "tracks":
+                title = display(Track, "kind", (after or before)["kind"])
+            else:
+                title = (after or before)["title"]
+            items.append(Item(title=title, state=state, rows=rows))
+        sections.append((section_titles[key], items))
+    return Comparison(plan_rows=_rows(Plan, PLAN_FIELDS, a["plan"], b["plan"]), sections=sections)

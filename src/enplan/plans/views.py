@@ -1,0 +1,257 @@
+"""Plan pages. With htmx, an edit swaps only the part of the page it concerns; without
+JavaScript every form still works as a plain page."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_htmx.http import reswap, retarget
+
+from enplan.citizens.access import get_visible_citizen
+
+from . import services
+from .forms import (
+    ActivityForm,
+    DeleteForm,
+    GoalForm,
+    PlanFollowupForm,
+    PlanGoalsForm,
+    TrackForm,
+)
+from .models import OPEN_ACTIVITY_STATUSES, Activity, Goal, Plan, Track
+from .services import PlanConflict
+from .snapshots import compare
+
+TIMELINE_DAYS = 92
+
+
+def _load(request, citizen_uuid) -> tuple:
+    citizen = get_visible_citizen(request.user, citizen_uuid)
+    return citizen, services.get_or_create_plan(citizen, request.user)
+
+
+def _timeline(activities: list[Activity]) -> list[dict]:
+    """Place each activity on a three-month bar starting today (as percentages)."""
+    today = timezone.localdate()
+    rows = []
+    for a in activities:
+        start = max((a.starts_on - today).days, 0)
+        end = min(((a.ends_on or a.starts_on) - today).days + 1, TIMELINE_DAYS)
+        if end <= 0 or start >= TIMELINE_DAYS:
+            continue
+        rows.append(
+            {
+                "activity": a,
+                "left": round(100 * start / TIMELINE_DAYS, 1),
+                "width": max(round(100 * (end - start) / TIMELINE_DAYS, 1), 2),
+            }
+        )
+    return rows
+
+
+def plan_context(plan: Plan) -> dict:
+    activities = list(
+        plan.activities.select_related(
+            "goal", "organisation", "responsible__professional", "responsible__organisation"
+        )
+    )
+    today = timezone.localdate()
+    for a in activities:
+        a.overdue = bool(a.ends_on and a.ends_on < today and a.status in OPEN_ACTIVITY_STATUSES)
+    return {
+        "plan": plan,
+        "goals": list(plan.goals.all()),
+        "activities": activities,
+        "timeline": _timeline(activities),
+        "tracks": list(plan.tracks.select_related("ready_signalled_by")),
+        "last_change": plan.versions.select_related("author").first(),
+    }
+
+
+def _body(request, citizen, plan, status: int = 200) -> HttpResponse:
+    ctx = {"citizen": citizen, **plan_context(plan)}
+    return render(request, "plans/_body.html", ctx, status=status)
+
+
+@login_required
+def plan_page(request, citizen_uuid):
+    citizen, plan = _load(request, citizen_uuid)
+    if request.htmx:
+        return _body(request, citizen, plan)
+    return render(request, "plans/plan.html", {"citizen": citizen, **plan_context(plan)})
+
+
+@dataclass
+class Edit:
+    """How one kind of plan edit finds its object, validates and saves."""
+
+    form_class: type
+    title: str
+    save: Callable  # (form, obj, plan, user) -> None
+    lookup: Callable | None = None  # (plan, uuid) -> obj
+    with_plan: bool = False  # the form needs the plan (choices limited to it)
+
+
+def _conflict(request, citizen, plan, error: PlanConflict) -> HttpResponse:
+    ctx = {"citizen": citizen, "plan": plan, "conflict": error}
+    if request.htmx:
+        response = render(request, "plans/_conflict.html", ctx, status=409)
+        return reswap(retarget(response, "#plan-alert"), "innerHTML")
+    return render(request, "plans/conflict.html", ctx, status=409)
+
+
+def _edit(request, citizen_uuid, spec: Edit, obj_uuid=None, url_name: str = ""):
+    citizen, plan = _load(request, citizen_uuid)
+    obj = spec.lookup(plan, obj_uuid) if spec.lookup else None
+    kwargs = {"plan": plan} if spec.with_plan else {}
+    if spec.form_class is not DeleteForm:
+        kwargs["instance"] = obj if obj is not None else spec.form_class._meta.model()
+    shown_version = request.GET.get("version") or plan.version
+    form = spec.form_class(request.POST or None, initial={"version": shown_version}, **kwargs)
+    args = [citizen.uuid] + ([obj_uuid] if obj_uuid else [])
+    action = reverse(url_name, args=args)
+    slot = f"edit-{url_name.split(':')[-1]}-{obj_uuid or 'new'}"
+    if request.method == "POST" and form.is_valid():
+        try:
+            spec.save(form, obj, plan, request.user)
+        except PlanConflict as e:
+            return _conflict(request, citizen, plan, e)
+        if request.htmx:
+            return _body(request, citizen, plan)
+        return redirect("citizens:plan", citizen.uuid)
+    ctx = {"citizen": citizen, "form": form, "action": action, "title": spec.title, "slot": slot}
+    ctx["is_delete"] = spec.form_class is DeleteForm
+    status = 422 if form.is_bound else 200
+    if request.htmx:
+        response = render(request, "plans/_form.html", ctx, status=status)
+        if form.is_bound:
+            response = reswap(retarget(response, f"#{slot}"), "outerHTML")
+        return response
+    return render(request, "plans/form_page.html", ctx, status=status)
+
+
+def _goal(plan, uuid):
+    return get_object_or_404(Goal, plan=plan, uuid=uuid)
+
+
+def _activity(plan, uuid):
+    return get_object_or_404(Activity, plan=plan, uuid=uuid)
+
+
+def _track(plan, uuid):
+    return get_object_or_404(Track, plan=plan, uuid=uuid)
+
+
+EDITS = {
+    "plan_areas": Edit(
+        PlanGoalsForm,
+        gettext_lazy("Final goal and conversation areas"),
+        lambda f, o, p, u: services.update_plan(p, u, f.expected_version(), f.changes()),
+        lookup=lambda plan, _uuid: plan,
+    ),
+    "plan_followup": Edit(
+        PlanFollowupForm,
+        gettext_lazy("Roles and next follow-up"),
+        lambda f, o, p, u: services.update_plan(p, u, f.expected_version(), f.changes()),
+        lookup=lambda plan, _uuid: plan,
+    ),
+    "goal_new": Edit(
+        GoalForm,
+        gettext_lazy("New sub-goal"),
+        lambda f, o, p, u: services.add_goal(p, u, f.expected_version(), f.changes()),
+    ),
+    "goal_edit": Edit(
+        GoalForm,
+        gettext_lazy("Sub-goal"),
+        lambda f, o, p, u: services.update_goal(o, u, f.expected_version(), f.changes()),
+        lookup=_goal,
+    ),
+    "goal_delete": Edit(
+        DeleteForm,
+        gettext_lazy("Remove sub-goal"),
+        lambda f, o, p, u: services.remove_goal(o, u, f.expected_version()),
+        lookup=_goal,
+    ),
+    "activity_new": Edit(
+        ActivityForm,
+        gettext_lazy("New activity"),
+        lambda f, o, p, u: services.add_activity(p, u, f.expected_version(), f.changes()),
+        with_plan=True,
+    ),
+    "activity_edit": Edit(
+        ActivityForm,
+        gettext_lazy("Activity"),
+        lambda f, o, p, u: services.update_activity(o, u, f.expected_version(), f.changes()),
+        lookup=_activity,
+        with_plan=True,
+    ),
+    "activity_delete": Edit(
+        DeleteForm,
+        gettext_lazy("Remove activity"),
+        lambda f, o, p, u: services.remove_activity(o, u, f.expected_version()),
+        lookup=_activity,
+    ),
+    "track_edit": Edit(
+        TrackForm,
+        gettext_lazy("Track"),
+        lambda f, o, p, u: services.update_track(o, u, f.expected_version(), f.changes()),
+        lookup=_track,
+    ),
+}
+
+
+def edit_view(name: str):
+    spec = EDITS[name]
+
+    @login_required
+    def view(request, citizen_uuid, obj_uuid=None):
+        return _edit(request, citizen_uuid, spec, obj_uuid, f"citizens:{name}")
+
+    view.__name__ = name
+    return view
+
+
+@login_required
+def history(request, citizen_uuid):
+    citizen, plan = _load(request, citizen_uuid)
+    versions = plan.versions.select_related("author").defer("snapshot")
+    return render(
+        request,
+        "plans/history.html",
+        {"citizen": citizen, "plan": plan, "versions": versions},
+    )
+
+
+@login_required
+def compare_view(request, citizen_uuid):
+    citizen, plan = _load(request, citizen_uuid)
+    try:
+        a, b = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
+    except ValueError:
+        return render(
+            request,
+            "plans/compare.html",
+            {"citizen": citizen, "plan": plan, "error": _("Choose two versions to compare.")},
+            status=400,
+        )
+    a, b = sorted((a, b))
+    found = {v.number: v for v in plan.versions.filter(number__in=[a, b]).select_related("author")}
+    if a not in found or b not in found:
+        raise Http404(_("No such version of this plan."))
+    return render(
+        request,
+        "plans/compare.html",
+        {
+            "citizen": citizen,
+            "plan": plan,
+            "va": found[a],
+            "vb": found[b],
+            "comparison": compare(found[a].snapshot, found[b].snapshot),
+        },
+    )

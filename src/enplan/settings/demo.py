@@ -1,0 +1,18 @@
+"""The demo: SQLite in ./var, fictitious data, plain HTTP on localhost."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import PROJECT_DIR, env_bool
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = os.environ.get("SECRET_KEY") or "demo-only-not-secret"  # noqa: S105
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+if "DATABASE_URL" not in os.environ:
+    DATABASES = {  # noqa: F405
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": PROJECT_DIR / "var" / "demo.sqlite3",
+        }
+    }

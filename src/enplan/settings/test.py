@@ -1,0 +1,19 @@
+"""Tests: the database comes from DATABASE_URL (SQLite when unset; PostgreSQL in CI)."""
+
+import os
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or "test-only-not-secret"  # noqa: S105
+DEBUG = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# Argon2 is checked by its own test; the rest of the suite logs in far faster with MD5.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

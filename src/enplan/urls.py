@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from enplan.api.fhir import fhir_api
+from enplan.api.rest import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="citizens:caseload"), name="home"),
+    path("accounts/", include("enplan.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("citizens/", include("enplan.citizens.urls")),
+    path("api/v1/", api.urls),
+    path("fhir/r4/", fhir_api.urls),
+]
