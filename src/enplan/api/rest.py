@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Router, Status
 
 from enplan.citizens.access import get_visible_citizen
 from enplan.citizens.forms import CitizenForm, NewCitizenForm
@@ -92,10 +92,10 @@ def list_citizens(
 
 @citizens.post("", response={201: s.CitizenOut, **ERRORS}, summary="Register a citizen")
 def create_citizen(request, payload: s.NewCitizenIn):
-    form = bind(NewCitizenForm, payload.model_dump(exclude_unset=True))
+    form = bind(NewCitizenForm, payload.model_dump(exclude_none=True))
     citizen = form.save(commit=False)
     register_citizen(request.user, citizen, form.cleaned_data["my_role"])
-    return 201, citizen_out(citizen)
+    return Status(201, citizen_out(citizen))
 
 
 @citizens.get("/{citizen_id}", response={200: s.CitizenOut, **ERRORS})
@@ -122,7 +122,17 @@ def list_network(request, citizen_id: UUID):
 def add_network_member(request, citizen_id: UUID, payload: s.MemberIn):
     citizen = get_visible_citizen(request.user, citizen_id)
     form = bind(MemberForm, payload.model_dump(exclude_unset=True))
-    return 201, member_out(network_services.add_member(citizen, request.user, **form.cleaned_data))
+    return Status(
+        201, member_out(network_services.add_member(citizen, request.user, **form.cleaned_data))
+    )
+
+
+@network.post("/{citizen_id}/network/handover", response={201: s.MemberOut, **ERRORS})
+def hand_over(request, citizen_id: UUID, payload: s.HandoverIn):
+    citizen = get_visible_citizen(request.user, citizen_id)
+    form = bind(HandoverForm, payload.model_dump())
+    network_services.hand_over(citizen, request.user, **form.cleaned_data)
+    return Status(201, member_out(network_services.coordinator_of(citizen)))
 
 
 @network.delete("/{citizen_id}/network/{member_id}", response={204: None, **ERRORS})
@@ -132,15 +142,7 @@ def remove_network_member(request, citizen_id: UUID, member_id: UUID):
         NetworkMembership.objects.visible_to(request.user).active(), citizen=citizen, uuid=member_id
     )
     network_services.end_membership(membership, request.user)
-    return 204, None
-
-
-@network.post("/{citizen_id}/network/handover", response={201: s.MemberOut, **ERRORS})
-def hand_over(request, citizen_id: UUID, payload: s.HandoverIn):
-    citizen = get_visible_citizen(request.user, citizen_id)
-    form = bind(HandoverForm, payload.model_dump())
-    network_services.hand_over(citizen, request.user, **form.cleaned_data)
-    return 201, member_out(network_services.coordinator_of(citizen))
+    return Status(204, None)
 
 
 def _plan(request, citizen_id):
@@ -181,7 +183,7 @@ def add_goal(request, citizen_id: UUID, payload: s.GoalIn):
     plan = _plan(request, citizen_id)
     form = bind(GoalForm, payload.model_dump(exclude_unset=True), instance=Goal())
     goal = plan_services.add_goal(plan, request.user, form.expected_version(), form.changes())
-    return 201, {**form.changes(), "id": goal.uuid}
+    return Status(201, {**form.changes(), "id": goal.uuid})
 
 
 @plans.patch("/{citizen_id}/plan/goals/{goal_id}", response={200: s.GoalOut, **PLAN_ERRORS})
@@ -199,7 +201,7 @@ def remove_goal(request, citizen_id: UUID, goal_id: UUID, version: int):
     goal = get_object_or_404(Goal, plan=plan, uuid=goal_id)
     form = bind(DeleteForm, {"version": version})
     plan_services.remove_goal(goal, request.user, form.expected_version())
-    return 204, None
+    return Status(204, None)
 
 
 @plans.post("/{citizen_id}/plan/activities", response={201: s.ActivityOut, **PLAN_ERRORS})
@@ -211,7 +213,7 @@ def add_activity(request, citizen_id: UUID, payload: s.ActivityIn):
     activity = plan_services.add_activity(
         plan, request.user, form.expected_version(), form.changes()
     )
-    return 201, activity_out(activity)
+    return Status(201, activity_out(activity))
 
 
 @plans.patch(
@@ -231,7 +233,7 @@ def remove_activity(request, citizen_id: UUID, activity_id: UUID, version: int):
     activity = get_object_or_404(Activity, plan=plan, uuid=activity_id)
     form = bind(DeleteForm, {"version": version})
     plan_services.remove_activity(activity, request.user, form.expected_version())
-    return 204, None
+    return Status(204, None)
 
 
 @plans.patch("/{citizen_id}/plan/tracks/{track_id}", response={200: s.TrackOut, **PLAN_ERRORS})

@@ -60,6 +60,8 @@ class CitizenIn(Schema):
 
 
 class NewCitizenIn(CitizenIn):
+    preferred_language: str = "da"
+    needs_interpreter: bool = False
     my_role: str = "coordinator"
 
 

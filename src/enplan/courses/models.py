@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from enplan.core.models import CitizenOwnedModel
 
@@ -29,7 +30,7 @@ class EmploymentOutcome(models.TextChoices):
     SMALL_JOB = "small_job", _("Small job (småjob)")
     WORK_PLACEMENT = "work_placement", _("Work placement (virksomhedspraktik)")
     EDUCATION = "education", _("Education")
-    COURSE = "course", _("Course")
+    COURSE = "course", pgettext_lazy("outcome", "Course")
     FLEXJOB_TRACK = "flexjob_track", _("Flexjob track")
     SICK_PAY = "sick_pay", _("Sick pay (sygedagpenge)")
     RESOURCE_COURSE = "resource_course", _("Resource course / work capacity assessment")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
@@ -131,7 +132,7 @@ class Comparison:
 def _rows(model, names, a: dict | None, b: dict | None) -> list[Row]:
     return [
         Row(
-            label=str(model._meta.get_field(n).verbose_name).capitalize(),
+            label=capfirst(model._meta.get_field(n).verbose_name),
             a=display(model, n, a.get(n)) if a else "",
             b=display(model, n, b.get(n)) if b else "",
         )

@@ -16,3 +16,8 @@ if "DATABASE_URL" not in os.environ:
             "NAME": PROJECT_DIR / "var" / "demo.sqlite3",
         }
     }
+
+# Serve static files straight from the apps (no collectstatic step).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

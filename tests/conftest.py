@@ -1,0 +1,118 @@
+"""Shared fixtures: a small, fictitious world of organisations, professionals and citizens."""
+
+import datetime
+import itertools
+import os
+
+import pytest
+
+from enplan.accounts.models import Role, User
+from enplan.citizens.models import Citizen
+from enplan.citizens.services import register_citizen
+from enplan.core.cpr import passes_modulus11
+from enplan.network.models import NetworkRole
+from enplan.network.services import add_member
+from enplan.organisations.models import Organisation, Profession, Professional, Sector
+from enplan.plans.services import get_or_create_plan
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+def fake_cpr(born: datetime.date = datetime.date(1990, 5, 17)) -> str:
+    """A fictitious CPR number (fails modulus 11 on purpose) for a 20th-century birth."""
+    while True:
+        cpr = f"{born:%d%m%y}{next(_seq) % 4}{next(_seq) % 1000:03d}"
+        if not passes_modulus11(cpr) and not Citizen.objects.filter(cpr=cpr).exists():
+            return cpr
+
+
+def make_org(name: str, sector: str, sor: str = "") -> Organisation:
+    return Organisation.objects.create(
+        name=name, sector=sector, sor_code=sor, phone="12 00 00 00", phone_hours="9-10"
+    )
+
+
+def make_professional(username: str, org: Organisation, profession=Profession.CASEWORKER):
+    user = User.objects.create_user(
+        username, password=PASSWORD, first_name=username.title(), last_name="Test"
+    )
+    return Professional.objects.create(
+        user=user,
+        organisation=org,
+        name=f"{username.title()} Test",
+        profession=profession,
+        phone="12 34 56 78",
+        phone_hours="Man 9-10",
+    )
+
+
+def make_citizen(coordinator: Professional, **fields) -> Citizen:
+    citizen = Citizen(
+        cpr=fields.pop("cpr", None) or fake_cpr(),
+        birth_date=datetime.date(1990, 5, 17),
+        given_name=fields.pop("given_name", "Anna"),
+        family_name=fields.pop("family_name", f"Borger{next(_seq)}"),
+        municipality_code="0159",
+        **fields,
+    )
+    return register_citizen(coordinator.user, citizen, NetworkRole.COORDINATOR)
+
+
+@pytest.fixture
+def jobcenter(db):
+    return make_org("Jobcenter Test", Sector.JOBCENTER, "900000000000001")
+
+
+@pytest.fixture
+def psychiatry(db):
+    return make_org("Lokalpsykiatri Test", Sector.PSYCHIATRY, "900000000000002")
+
+
+@pytest.fixture
+def caseworker(jobcenter):
+    return make_professional("mette", jobcenter)
+
+
+@pytest.fixture
+def psych(psychiatry):
+    return make_professional("lene", psychiatry, Profession.NURSE)
+
+
+@pytest.fixture
+def outsider(jobcenter):
+    """A professional at the same jobcenter who is not in the citizen's network."""
+    return make_professional("olga", jobcenter)
+
+
+@pytest.fixture
+def manager(db):
+    return User.objects.create_user(
+        "leder", password=PASSWORD, role=Role.MANAGER, first_name="Birgitte"
+    )
+
+
+@pytest.fixture
+def citizen(caseworker, psych):
+    c = make_citizen(caseworker, given_name="Anna", family_name="Andersen")
+    add_member(c, caseworker.user, role=NetworkRole.PSYCHIATRY_CONTACT, professional=psych)
+    return c
+
+
+@pytest.fixture
+def plan(citizen, caseworker):
+    return get_or_create_plan(citizen, caseworker.user)
+
+
+@pytest.fixture
+def client_for(client):
+    def login(professional_or_user):
+        user = getattr(professional_or_user, "user", professional_or_user)
+        client.force_login(user)
+        return client
+
+    return login

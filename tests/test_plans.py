@@ -1,0 +1,281 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import translation
+from django.test.utils import CaptureQueriesContext
+
+from enplan.plans import services
+from enplan.plans.models import Activity, ChangeKind, Goal, Plan, PlanVersion, TrackKind
+from enplan.plans.services import PlanConflict
+from enplan.plans.snapshots import compare
+
+TODAY = datetime.date.today()
+
+
+def _activity_data(member, **extra):
+    return {
+        "title": "Virksomhedspraktik",
+        "starts_on": TODAY,
+        "ends_on": TODAY + datetime.timedelta(days=30),
+        "responsible": member,
+        "organisation": member.organisation,
+        "purpose": "Afklare arbejdsevne",
+        "legal_basis": "lab",
+        "legal_reference": "LAB § 42",
+        "status": "planned",
+        **extra,
+    }
+
+
+def test_new_plan_has_both_tracks_and_a_first_version(plan):
+    assert plan.version == 1
+    assert sorted(plan.tracks.values_list("kind", flat=True)) == sorted(TrackKind.values)
+    v = plan.versions.get()
+    assert v.number == 1 and v.change == ChangeKind.CREATED
+
+
+def test_every_change_is_a_version_with_who_and_what(plan, caseworker, psych):
+    services.update_plan(plan, caseworker.user, 1, {"final_goal": "Arbejde med dyr"})
+    goal = services.add_goal(plan, psych.user, 2, {"title": "Sove bedre", "status": "open"})
+    services.update_goal(goal, psych.user, 3, {"title": "Sove hele natten", "status": "open"})
+    services.remove_goal(goal, caseworker.user, 4)
+    versions = list(plan.versions.order_by("number"))
+    assert [v.number for v in versions] == [1, 2, 3, 4, 5]
+    assert [v.change for v in versions][1:] == [
+        ChangeKind.PLAN_UPDATED,
+        ChangeKind.GOAL_ADDED,
+        ChangeKind.GOAL_UPDATED,
+        ChangeKind.GOAL_REMOVED,
+    ]
+    assert versions[2].author == psych.user and versions[2].subject == "Sove bedre"
+    assert versions[1].snapshot["plan"]["final_goal"] == "Arbejde med dyr"
+    assert versions[3].snapshot["goals"][0]["title"] == "Sove hele natten"
+    assert versions[4].snapshot["goals"] == []
+    assert Plan.objects.get(pk=plan.pk).version == 5
+
+
+def test_stale_version_is_refused_and_nothing_is_written(plan, caseworker, psych):
+    services.update_plan(plan, caseworker.user, 1, {"final_goal": "Første"})
+    stale = Plan.objects.get(pk=plan.pk)
+    stale.version = 1
+    with pytest.raises(PlanConflict) as e:
+        services.add_goal(stale, psych.user, 1, {"title": "Overskriver", "status": "open"})
+    assert (e.value.expected, e.value.current) == (1, 2)
+    assert not Goal.objects.filter(title="Overskriver").exists()
+    assert PlanVersion.objects.filter(plan=plan).count() == 2
+
+
+def test_activity_and_ready_signal(plan, caseworker, psych, citizen):
+    member = citizen.memberships.get(professional=psych)
+    act = services.add_activity(plan, caseworker.user, 1, _activity_data(member))
+    assert Activity.objects.get(pk=act.pk).organisation == psych.organisation
+    track = plan.tracks.get(kind=TrackKind.TREATMENT)
+    services.update_track(
+        track,
+        psych.user,
+        2,
+        {
+            "status": "active",
+            "summary": "",
+            "ready_for_next_step": True,
+            "ready_note": "Klar til praktik",
+        },
+    )
+    track.refresh_from_db()
+    assert track.ready_signalled_by == psych.user and track.ready_signalled_at
+    services.update_track(
+        track,
+        psych.user,
+        3,
+        {"status": "waiting", "summary": "", "ready_for_next_step": False, "ready_note": ""},
+    )
+    track.refresh_from_db()
+    assert track.ready_signalled_at is None
+
+
+@translation.override("en")
+def test_compare_two_versions(plan, caseworker, psych, citizen):
+    services.update_plan(plan, caseworker.user, 1, {"final_goal": "A"})
+    goal = services.add_goal(plan, caseworker.user, 2, {"title": "Mål 1", "status": "open"})
+    services.update_goal(goal, caseworker.user, 3, {"title": "Mål 1", "status": "achieved"})
+    services.update_plan(plan, caseworker.user, 4, {"final_goal": "B"})
+    v = {x.number: x.snapshot for x in plan.versions.all()}
+    result = compare(v[2], v[5])
+    goal_row = next(r for r in result.plan_rows if r.a == "A")
+    assert goal_row.b == "B" and goal_row.changed
+    goals = dict(result.sections)["Sub-goals"]
+    assert goals[0].state == "added" and goals[0].title == "Mål 1"
+    result = compare(v[3], v[4])
+    assert dict(result.sections)["Sub-goals"][0].state == "changed"
+    assert not compare(v[5], v[5]).has_changes
+
+
+# ---- through the pages -------------------------------------------------------------------
+
+
+def test_plan_page_shows_the_plan(plan, caseworker, client_for, citizen):
+    services.update_plan(plan, caseworker.user, 1, {"final_goal": "Arbejde i en butik"})
+    response = client_for(caseworker).get(f"/citizens/{citizen.uuid}/plan/")
+    assert response.status_code == 200
+    assert "Arbejde i en butik" in response.content.decode()
+
+
+def test_add_goal_with_htmx_returns_the_plan_body(plan, caseworker, client_for, citizen):
+    client = client_for(caseworker)
+    response = client.post(
+        f"/citizens/{citizen.uuid}/plan/goals/new/",
+        {"title": "Få et fritidsjob", "status": "open", "version": 1},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.startswith('<div id="plan-body">') and "Få et fritidsjob" in body
+    assert Goal.objects.filter(plan=plan, title="Få et fritidsjob").exists()
+
+
+def test_add_goal_without_javascript_redirects(plan, caseworker, client_for, citizen):
+    response = client_for(caseworker).post(
+        f"/citizens/{citizen.uuid}/plan/goals/new/",
+        {"title": "Mål", "status": "open", "version": 1},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/citizens/{citizen.uuid}/plan/"
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"status": "open", "version": 1}, "title"),  # missing required
+        ({"title": "x" * 301, "status": "open", "version": 1}, "title"),  # over-long
+        ({"title": "Mål", "status": "nonsense", "version": 1}, "status"),
+        ({"title": "Mål", "status": "open"}, "version"),
+        ({"title": "Mål", "status": "open", "version": 1, "evaluation": "x" * 2001}, "evaluation"),
+    ],
+)
+def test_bad_goal_input_is_refused_and_nothing_stored(
+    data, field, plan, caseworker, client_for, citizen
+):
+    response = client_for(caseworker).post(
+        f"/citizens/{citizen.uuid}/plan/goals/new/", data, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 422
+    assert response.context["form"].errors[field]
+    assert response["HX-Retarget"] == "#edit-goal_new-new"
+    assert not Goal.objects.exists()
+    assert Plan.objects.get(pk=plan.pk).version == 1
+
+
+def test_activity_end_before_start_is_refused(plan, caseworker, client_for, citizen, psych):
+    member = citizen.memberships.get(professional=psych)
+    response = client_for(caseworker).post(
+        f"/citizens/{citizen.uuid}/plan/activities/new/",
+        {
+            "title": "Praktik",
+            "starts_on": "2026-12-10",
+            "ends_on": "2026-12-01",
+            "responsible": str(member.uuid),
+            "purpose": "Afklaring",
+            "legal_basis": "lab",
+            "status": "planned",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 422
+    assert "ends_on" in response.context["form"].errors
+    assert not Activity.objects.exists()
+
+
+def test_responsible_must_be_in_this_citizens_network(
+    plan, caseworker, client_for, citizen, outsider
+):
+    from .conftest import make_citizen
+
+    elsewhere = make_citizen(outsider).memberships.get()
+    response = client_for(caseworker).post(
+        f"/citizens/{citizen.uuid}/plan/activities/new/",
+        {
+            "title": "Praktik",
+            "starts_on": "2026-12-01",
+            "responsible": str(elsewhere.uuid),
+            "purpose": "Afklaring",
+            "legal_basis": "lab",
+            "status": "planned",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 422
+    assert "responsible" in response.context["form"].errors
+
+
+def test_stale_save_in_the_page_gets_a_conflict_message(
+    plan, caseworker, psych, client_for, citizen
+):
+    services.add_goal(plan, psych.user, 1, {"title": "Lenes mål", "status": "open"})
+    client = client_for(caseworker)
+    response = client.post(
+        f"/citizens/{citizen.uuid}/plan/goals/new/",
+        {"title": "Mettes mål", "status": "open", "version": 1},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 409
+    assert response["HX-Retarget"] == "#plan-alert"
+    assert "/plan/" in response.content.decode()  # the reload link
+    assert list(Goal.objects.values_list("title", flat=True)) == ["Lenes mål"]
+    # Without htmx: a full page with the same message.
+    response = client.post(
+        f"/citizens/{citizen.uuid}/plan/goals/new/",
+        {"title": "Mettes mål", "status": "open", "version": 1},
+    )
+    assert response.status_code == 409
+
+
+def test_goal_of_another_citizen_is_not_reachable(plan, caseworker, outsider, client_for):
+    from .conftest import make_citizen
+
+    other = make_citizen(outsider)
+    other_plan = services.get_or_create_plan(other, outsider.user)
+    goal = services.add_goal(other_plan, outsider.user, 1, {"title": "Hemmeligt", "status": "open"})
+    response = client_for(caseworker).post(
+        f"/citizens/{plan.citizen.uuid}/plan/goals/{goal.uuid}/",
+        {"title": "Ændret", "status": "open", "version": 1},
+    )
+    assert response.status_code == 404
+    goal.refresh_from_db()
+    assert goal.title == "Hemmeligt"
+
+
+def test_history_and_compare_pages(plan, caseworker, client_for, citizen):
+    services.add_goal(plan, caseworker.user, 1, {"title": "Nyt delmål", "status": "open"})
+    client = client_for(caseworker)
+    history = client.get(f"/citizens/{citizen.uuid}/plan/history/")
+    assert history.status_code == 200 and "Nyt delmål" in history.content.decode()
+    page = client.get(f"/citizens/{citizen.uuid}/plan/compare/?a=2&b=1")
+    assert page.status_code == 200
+    assert page.context["va"].number == 1 and page.context["vb"].number == 2
+    assert "Nyt delmål" in page.content.decode()
+    assert client.get(f"/citizens/{citizen.uuid}/plan/compare/?a=1&b=99").status_code == 404
+    assert client.get(f"/citizens/{citizen.uuid}/plan/compare/?a=x").status_code == 400
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_plan_page_query_count_is_constant(plan, caseworker, client_for, citizen, psych):
+    client = client_for(caseworker)
+    url = f"/citizens/{citizen.uuid}/plan/"
+    member = citizen.memberships.get(professional=psych)
+    services.add_goal(plan, caseworker.user, plan.version, {"title": "G", "status": "open"})
+    services.add_activity(plan, caseworker.user, plan.version, _activity_data(member))
+    few = _queries(client, url)
+    for i in range(15):
+        goal = services.add_goal(
+            plan, caseworker.user, plan.version, {"title": f"G{i}", "status": "open"}
+        )
+        services.add_activity(
+            plan, caseworker.user, plan.version, _activity_data(member, goal=goal)
+        )
+    assert _queries(client, url) == few
