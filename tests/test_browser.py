@@ -58,17 +58,26 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context (no cookies) per test; uncaught page errors fail the test."""
+    """A fresh browser context (no cookies) per test. Uncaught JavaScript errors and static
+    files (CSS, htmx) that fail to load fail the test: the pages are broken without them."""
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1200, "height": 900}, locale="da-DK"
     )
     context.set_default_timeout(10_000)
     pg = context.new_page()
     js_errors: list[str] = []
+    missing_assets: list[str] = []
+
+    def check_asset(response) -> None:
+        if "/static/" in response.url and response.status >= 400:
+            missing_assets.append(f"{response.status} {response.url}")
+
     pg.on("pageerror", lambda exc: js_errors.append(str(exc)))
+    pg.on("response", check_asset)
     yield pg
     context.close()
     assert not js_errors, f"JavaScript errors in the page: {js_errors}"
+    assert not missing_assets, f"static files not served: {sorted(set(missing_assets))}"
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -88,6 +97,7 @@ def plan_url(citizen: Citizen) -> str:
 
 def mark_page(page: Page) -> None:
     """Leave a marker in the window; a full page load would wipe it."""
+    assert page.evaluate("typeof window.htmx") == "object", "htmx is not loaded on this page"
     page.evaluate("window.__marker = 1")
 
 

@@ -89,3 +89,15 @@ def test_danish_catalogue_is_complete():
     untranslated = [e for e in entries if 'msgstr ""' in e and e.rstrip().endswith('msgstr ""')]
     assert not untranslated, untranslated[:3]
     assert (po.parent / "django.mo").exists()
+
+
+@pytest.mark.django_db
+def test_create_api_token_command(caseworker, capsys, client):
+    call_command("create_api_token", "mette", "--name", "integration")
+    raw = capsys.readouterr().out.strip()
+    assert raw.startswith("enp_")
+    assert client.get("/api/v1/citizens", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("create_api_token", "nobody")
