@@ -51,7 +51,7 @@ def _citizen_urls():
             elif isinstance(p, URLPattern):
                 yield prefix + str(p.pattern), p
 
-    for route, pattern in walk(get_resolver().url_patterns):
+    for route, _pattern in walk(get_resolver().url_patterns):
         if "<uuid:citizen_uuid>" in route:
             yield route
 

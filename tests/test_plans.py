@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.utils import translation
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from enplan.plans import services
 from enplan.plans.models import Activity, ChangeKind, Goal, Plan, PlanVersion, TrackKind

@@ -96,7 +96,10 @@ def test_create_api_token_command(caseworker, capsys, client):
     call_command("create_api_token", "mette", "--name", "integration")
     raw = capsys.readouterr().out.strip()
     assert raw.startswith("enp_")
-    assert client.get("/api/v1/citizens", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    assert (
+        client.get("/api/v1/citizens", headers={"Authorization": f"Bearer {raw}"}).status_code
+        == 200
+    )
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError):

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import formats, timezone
-from django.utils.text import capfirst
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .models import Activity, Goal, Plan, Track

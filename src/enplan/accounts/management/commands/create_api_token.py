@@ -4,7 +4,9 @@ from enplan.accounts.models import ApiToken, User
 
 
 class Command(BaseCommand):
-    help = "Issue a personal API token for a user. The token is printed once; only its hash is kept."
+    help = (
+        "Issue a personal API token for a user. The token is printed once; only its hash is kept."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
