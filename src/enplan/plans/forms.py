@@ -8,6 +8,7 @@ from enplan.network.models import NetworkMembership
 from enplan.organisations.models import Organisation
 
 from .models import Activity, Goal, Plan, Track
+from .snapshots import ACTIVITY_FIELDS, GOAL_FIELDS, TRACK_FIELDS
 
 
 class VersionedForm(forms.ModelForm):
@@ -84,28 +85,14 @@ class PlanFollowupForm(VersionedForm):
 class GoalForm(VersionedForm):
     class Meta:
         model = Goal
-        fields = ["title", "area", "target_date", "status", "evaluation"]
+        fields = list(GOAL_FIELDS)
         widgets = {"target_date": DateInput(), "evaluation": _rows(2)}
 
 
 class ActivityForm(VersionedForm):
     class Meta:
         model = Activity
-        fields = [
-            "title",
-            "goal",
-            "track",
-            "starts_on",
-            "ends_on",
-            "responsible",
-            "organisation",
-            "purpose",
-            "legal_basis",
-            "legal_reference",
-            "status",
-            "citizen_view",
-            "evaluation",
-        ]
+        fields = list(ACTIVITY_FIELDS)
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),
@@ -143,7 +130,7 @@ class ActivityForm(VersionedForm):
 class TrackForm(VersionedForm):
     class Meta:
         model = Track
-        fields = ["status", "summary", "ready_for_next_step", "ready_note"]
+        fields = list(TRACK_FIELDS)
         widgets = {"summary": _rows(2)}
 
 
