@@ -58,26 +58,17 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context (no cookies) per test. Uncaught JavaScript errors and static
-    files (CSS, htmx) that fail to load fail the test: the pages are broken without them."""
+    """A fresh browser context (no cookies) per test; uncaught JavaScript errors fail it."""
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1200, "height": 900}, locale="da-DK"
     )
     context.set_default_timeout(10_000)
     pg = context.new_page()
     js_errors: list[str] = []
-    missing_assets: list[str] = []
-
-    def check_asset(response) -> None:
-        if "/static/" in response.url and response.status >= 400:
-            missing_assets.append(f"{response.status} {response.url}")
-
     pg.on("pageerror", lambda exc: js_errors.append(str(exc)))
-    pg.on("response", check_asset)
     yield pg
     context.close()
     assert not js_errors, f"JavaScript errors in the page: {js_errors}"
-    assert not missing_assets, f"static files not served: {sorted(set(missing_assets))}"
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -95,9 +86,20 @@ def plan_url(citizen: Citizen) -> str:
     return reverse("citizens:plan", args=[citizen.uuid])
 
 
+def assert_assets_loaded(page: Page) -> None:
+    """The page's own CSS and JavaScript (htmx) arrived; without them it is a different app."""
+    failed = page.evaluate(
+        """() => performance.getEntriesByType("resource")
+            .filter(e => e.name.includes("/static/") && e.responseStatus >= 400)
+            .map(e => e.responseStatus + " " + e.name)"""
+    )
+    assert not failed, f"static files not served: {failed}"
+    assert page.evaluate("typeof window.htmx") == "object", "htmx is not loaded"
+
+
 def mark_page(page: Page) -> None:
     """Leave a marker in the window; a full page load would wipe it."""
-    assert page.evaluate("typeof window.htmx") == "object", "htmx is not loaded on this page"
+    assert_assets_loaded(page)
     page.evaluate("window.__marker = 1")
 
 
@@ -174,6 +176,7 @@ def test_caseworker_finds_citizen_network_and_plan(page, caseworker, psych, citi
     expect(page.locator("#plan-body")).to_be_visible()
     expect(page.locator("#plan-body .version-line")).to_have_text(re.compile(r"^\w+ 1\b"))
     expect(page.locator("#plan-body .track")).to_have_count(2)
+    assert_assets_loaded(page)
 
 
 def test_add_goal_and_activity_without_reload(page, caseworker, psych, citizen, plan):
@@ -273,6 +276,7 @@ def test_history_lists_changes_and_compares_versions(page, caseworker, psych, ci
     expect(title_row.first.locator("td").nth(0)).to_have_text("")
     expect(title_row.first.locator("td").nth(1)).to_have_text(GOAL_TITLE)
     # Tracks did not change: hidden while "only what changed" is on, shown when it is off.
+    assert_assets_loaded(page)
     unchanged = table.locator("tr.item-head.same")
     expect(unchanged).to_have_count(2)
     expect(unchanged.first).to_be_hidden()
@@ -411,10 +415,12 @@ def test_phone_viewport_has_no_horizontal_scroll(page, caseworker, psych, citize
     login(page, caseworker)
 
     expect(page.locator("#caseload")).to_contain_text("Anna Andersen")
+    assert_assets_loaded(page)  # the measurement means nothing without the stylesheet
     assert page_fits_width(page, 375), page.evaluate("document.documentElement.scrollWidth")
 
     page.goto(plan_url(citizen))
     expect(page.locator("#plan-body ul.activities > li.activity")).to_have_count(1)
+    assert_assets_loaded(page)
     assert page_fits_width(page, 375), page.evaluate("document.documentElement.scrollWidth")
 
     # An open edit form must fit too.

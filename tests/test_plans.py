@@ -279,3 +279,12 @@ def test_plan_page_query_count_is_constant(plan, caseworker, client_for, citizen
             plan, caseworker.user, plan.version, _activity_data(member, goal=goal)
         )
     assert _queries(client, url) == few
+
+
+def test_timeline_css_is_not_localised(plan, caseworker, client_for, citizen, psych):
+    """Danish formats 33.7 as '33,7', which is not CSS: the bar must use a dot."""
+    member = citizen.memberships.get(professional=psych)
+    services.add_activity(plan, caseworker.user, 1, _activity_data(member))
+    body = client_for(caseworker).get(f"/citizens/{citizen.uuid}/plan/").content.decode()
+    style = body.split('class="tl-bar', 1)[1].split('style="', 1)[1].split('"', 1)[0]
+    assert "," not in style and "width:" in style
