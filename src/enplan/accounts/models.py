@@ -21,6 +21,12 @@ class User(AbstractUser):
     from the care networks their `professional` profile belongs to."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PROFESSIONAL)
+    # The subject ("sub") the OpenID Connect provider (MitID Erhverv) gives this person. Set by
+    # an administrator (or linked once by a verified e-mail, if allowed); a log-in through the
+    # provider is accepted only for a user carrying the subject, never by creating a user.
+    oidc_subject = models.CharField(
+        _("MitID Erhverv subject"), max_length=255, unique=True, null=True, blank=True
+    )
 
     @property
     def is_professional(self) -> bool:

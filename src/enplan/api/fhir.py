@@ -8,15 +8,18 @@ everywhere else.
 import json
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.careteam import CareTeam
+from fhir.resources.R4B.consent import Consent
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from enplan.citizens.access import get_visible_citizen
+from enplan.consent.policy import for_viewer
 from enplan.network.models import NetworkMembership
 from enplan.plans.services import get_or_create_plan
 from enplan.plans.views import plan_context
@@ -64,6 +67,11 @@ def not_found(request, exc):
     return _outcome(404, "not-found", "No such resource in your networks.")
 
 
+@fhir_api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _outcome(403, "forbidden", str(exc) or "Not allowed.")
+
+
 @fhir_api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return _outcome(401, "login", "Log in or send a bearer token.")
@@ -84,10 +92,11 @@ def _org_ref(org) -> dict:
     return ref
 
 
-def careplan(citizen, plan) -> CarePlan:
-    ctx = plan_context(plan)
+def careplan(citizen, plan, policy) -> CarePlan:
+    """The plan as the viewer may see it; what is not shared under consent is left out."""
+    ctx = plan_context(plan, policy)
     goals = []
-    for g in ctx["goals"]:
+    for g in (g for g in ctx["goals"] if not g.withheld):
         lifecycle, achievement = GOAL_STATUS[g.status]
         goal = {
             "resourceType": "Goal",
@@ -118,7 +127,7 @@ def careplan(citizen, plan) -> CarePlan:
             goal["note"] = [{"text": g.evaluation}]
         goals.append(goal)
     activities = []
-    for a in ctx["activities"]:
+    for a in (a for a in ctx["activities"] if not a.withheld):
         detail = {
             "status": ACTIVITY_STATUS[a.status],
             "description": a.title,
@@ -142,8 +151,9 @@ def careplan(citizen, plan) -> CarePlan:
         if a.goal:
             detail["goal"] = [{"reference": f"#goal-{a.goal.uuid}"}]
         activities.append({"detail": detail})
+    fields = ctx["fields"]
     notes = [
-        {"text": f"{plan._meta.get_field(f).verbose_name}: {getattr(plan, f)}"}
+        {"text": f"{fields[f]['label']}: {fields[f]['value']}"}
         for f in (
             "area_future",
             "area_everyday",
@@ -151,7 +161,7 @@ def careplan(citizen, plan) -> CarePlan:
             "area_psychiatry",
             "area_jobcenter",
         )
-        if getattr(plan, f)
+        if fields[f]["value"] and not fields[f]["withheld"]
     ]
     data = {
         "resourceType": "CarePlan",
@@ -164,7 +174,7 @@ def careplan(citizen, plan) -> CarePlan:
         "created": plan.created_at.isoformat(),
         "careTeam": [{"reference": f"CareTeam/{citizen.uuid}"}],
     }
-    if plan.final_goal:
+    if plan.final_goal and not fields["final_goal"]["withheld"]:
         data["description"] = plan.final_goal
     if goals:
         data["contained"] = goals
@@ -221,22 +231,26 @@ def read_careplan(request, plan_id: UUID):
     )
     if plan is None:
         raise Http404
-    citizen = get_visible_citizen(request.user, plan.citizen.uuid)
-    return _resource(careplan(citizen, plan))
+    citizen = get_visible_citizen(request.user, plan.citizen.uuid, "plan")
+    return _resource(careplan(citizen, plan, for_viewer(request.user, citizen)))
 
 
 @fhir_api.get("/CarePlan", summary="Search CarePlans by subject (Patient/<citizen id>)")
 def search_careplan(request, subject: str = "", patient: str = ""):
     ref = (subject or patient).removeprefix("Patient/")
     try:
-        citizen = get_visible_citizen(request.user, UUID(ref))
+        citizen = get_visible_citizen(request.user, UUID(ref), "plan")
     except (ValueError, Http404):
         entries = []
     else:
         plan = get_or_create_plan(citizen, request.user)
         url = request.build_absolute_uri(reverse("fhir:read_careplan", args=[plan.uuid]))
         entries = [
-            {"fullUrl": url, "resource": careplan(citizen, plan), "search": {"mode": "match"}}
+            {
+                "fullUrl": url,
+                "resource": careplan(citizen, plan, for_viewer(request.user, citizen)),
+                "search": {"mode": "match"},
+            }
         ]
     bundle = Bundle.model_validate(
         {
@@ -251,4 +265,113 @@ def search_careplan(request, subject: str = "", patient: str = ""):
 
 @fhir_api.get("/CareTeam/{careteam_id}", summary="Read the CareTeam (the citizen's network)")
 def read_careteam(request, careteam_id: UUID):
-    return _resource(careteam(get_visible_citizen(request.user, careteam_id)))
+    return _resource(careteam(get_visible_citizen(request.user, careteam_id, "network")))
+
+
+CATEGORY_SYSTEM = "urn:enplan:information-category"
+GIVEN_HOW_SYSTEM = "urn:enplan:consent-given-how"
+
+
+def consent_resource(consent) -> Consent:
+    """A samtykke as FHIR R4 Consent (privacy consent, opt-in, one permit provision)."""
+    org = consent.recipient_organisation
+    actor_ref = _org_ref(org) if org else {"display": consent.recipient_display}
+    provision = {
+        "type": "permit",
+        "period": {
+            "start": consent.valid_from.isoformat(),
+            **({"end": consent.valid_to.isoformat()} if consent.valid_to else {}),
+        },
+        "actor": [
+            {
+                "role": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                            "code": "IRCP",
+                            "display": "information recipient",
+                        }
+                    ]
+                },
+                "reference": actor_ref,
+            }
+        ],
+        "purpose": [
+            {
+                "system": "urn:enplan:purpose",
+                "code": "care-coordination",
+                "display": consent.purpose[:200],
+            }
+        ],
+        "class": [{"system": CATEGORY_SYSTEM, "code": c} for c in consent.categories],
+    }
+    data = {
+        "resourceType": "Consent",
+        "id": str(consent.uuid),
+        "status": "inactive" if consent.state in ("withdrawn", "expired") else "active",
+        "scope": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                    "code": "patient-privacy",
+                }
+            ]
+        },
+        "category": [
+            {"coding": [{"system": "http://loinc.org", "code": "59284-0"}]},
+            {"coding": [{"system": GIVEN_HOW_SYSTEM, "code": consent.given_how}]},
+        ],
+        "patient": _patient_ref(consent.citizen),
+        "dateTime": consent.created_at.isoformat(),
+        "policyRule": {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}
+            ]
+        },
+        "provision": provision,
+    }
+    return Consent.model_validate(data)
+
+
+@fhir_api.get("/Consent/{consent_id}", summary="Read a Consent (samtykke)")
+def read_consent(request, consent_id: UUID):
+    from enplan.consent.models import Consent as ConsentModel
+
+    consent = (
+        ConsentModel.objects.visible_to(request.user)
+        .select_related("citizen", "recipient_organisation")
+        .filter(uuid=consent_id)
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    get_visible_citizen(request.user, consent.citizen.uuid, "consent")
+    return _resource(consent_resource(consent))
+
+
+@fhir_api.get("/Consent", summary="Search a citizen's Consents (patient=Patient/<citizen id>)")
+def search_consent(request, patient: str = ""):
+    try:
+        citizen = get_visible_citizen(
+            request.user, UUID(patient.removeprefix("Patient/")), "consent"
+        )
+    except (ValueError, Http404):
+        entries = []
+    else:
+        entries = [
+            {
+                "fullUrl": request.build_absolute_uri(reverse("fhir:read_consent", args=[c.uuid])),
+                "resource": consent_resource(c),
+                "search": {"mode": "match"},
+            }
+            for c in citizen.consents.select_related("citizen", "recipient_organisation")
+        ]
+    bundle = Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(entries),
+            "entry": entries or None,
+        }
+    )
+    return _resource(bundle)

@@ -3,20 +3,26 @@ access and validates through the same forms and services as the pages."""
 
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Router, Status
+from ninja.errors import HttpError
 
-from enplan.citizens.access import get_visible_citizen
+from enplan.audit.services import accesses_to
+from enplan.citizens.access import get_visible_citizen, require_professional
 from enplan.citizens.forms import CitizenForm, NewCitizenForm
-from enplan.citizens.queries import caseload
+from enplan.citizens.queries import caseload, mask_caseload
 from enplan.citizens.services import register_citizen
+from enplan.consent import services as consent_services
+from enplan.consent.forms import ConsentForm
+from enplan.consent.models import Consent
+from enplan.consent.policy import for_viewer
 from enplan.network import services as network_services
 from enplan.network.forms import HandoverForm, MemberForm
 from enplan.network.models import NetworkMembership
 from enplan.plans import services as plan_services
 from enplan.plans.forms import ActivityForm, DeleteForm, GoalForm, TrackForm
-from enplan.plans.models import Activity, Goal, Track
+from enplan.plans.models import PLAN_FIELD_CATEGORIES, Activity, Goal, Track
 from enplan.plans.services import PlanConflict, get_or_create_plan
 
 from . import schemas as s
@@ -60,6 +66,11 @@ def plan_conflict(request, exc: PlanConflict):
     )
 
 
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or "You may not do this."}, status=403)
+
+
 @api.exception_handler(ValidationError)
 def domain_invalid(request, exc: ValidationError):
     return api.create_response(
@@ -79,14 +90,15 @@ PLAN_ERRORS = {**ERRORS, 409: s.Conflict}
 def list_citizens(
     request, q: str = "", coordinating_only: bool = False, limit: int = 50, offset: int = 0
 ):
+    require_professional(request.user)
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
     qs = caseload(request.user, coordinating_only=coordinating_only, search=q[:100])
+    rows = list(qs[offset : offset + limit])
+    mask_caseload(request.user, rows)
     return {
         "count": qs.count(),
-        "items": [
-            s.CitizenSummary(**citizen_summary(c)).model_dump() for c in qs[offset : offset + limit]
-        ],
+        "items": [s.CitizenSummary(**citizen_summary(c)).model_dump() for c in rows],
     }
 
 
@@ -113,7 +125,7 @@ def update_citizen(request, citizen_id: UUID, payload: s.CitizenIn):
 
 @network.get("/{citizen_id}/network", response={200: list[s.MemberOut], **ERRORS})
 def list_network(request, citizen_id: UUID):
-    citizen = get_visible_citizen(request.user, citizen_id)
+    citizen = get_visible_citizen(request.user, citizen_id, "network")
     members = NetworkMembership.objects.active().filter(citizen=citizen)
     return [member_out(m) for m in members.select_related("professional", "organisation")]
 
@@ -146,18 +158,30 @@ def remove_network_member(request, citizen_id: UUID, member_id: UUID):
 
 
 def _plan(request, citizen_id):
-    citizen = get_visible_citizen(request.user, citizen_id)
+    citizen = get_visible_citizen(request.user, citizen_id, "plan")
     return get_or_create_plan(citizen, request.user)
 
 
-def _fresh(plan):
+def _policy(request, plan):
+    return for_viewer(request.user, plan.citizen)
+
+
+def _shared(request, plan, obj):
+    """Refuse to touch what the caller may not see (the same rule as the pages)."""
+    if _policy(request, plan).withheld_item(obj):
+        raise HttpError(403, "This is not shared with you: the citizen's consent is missing.")
+    return obj
+
+
+def _fresh(request, plan):
     plan.refresh_from_db()
-    return plan_out(plan)
+    return plan_out(plan, _policy(request, plan))
 
 
 @plans.get("/{citizen_id}/plan", response={200: s.PlanOut, **ERRORS})
 def get_plan(request, citizen_id: UUID):
-    return plan_out(_plan(request, citizen_id))
+    plan = _plan(request, citizen_id)
+    return plan_out(plan, _policy(request, plan))
 
 
 @plans.patch("/{citizen_id}/plan", response={200: s.PlanOut, **PLAN_ERRORS})
@@ -166,6 +190,10 @@ def update_plan(request, citizen_id: UUID, payload: s.PlanIn):
 
     plan = _plan(request, citizen_id)
     data = payload.model_dump(exclude_unset=True)
+    policy = _policy(request, plan)
+    for name in data:
+        if name in PLAN_FIELD_CATEGORIES and plan.field_withheld(policy, name):
+            raise HttpError(403, f"'{name}' is not shared with you: the consent is missing.")
     changes = {}
     for form_class in (PlanGoalsForm, PlanFollowupForm):
         part = {k: v for k, v in data.items() if k in form_class._meta.fields}
@@ -175,7 +203,7 @@ def update_plan(request, citizen_id: UUID, payload: s.PlanIn):
             ).changes()
     if changes:
         plan_services.update_plan(plan, request.user, payload.version, changes)
-    return _fresh(plan)
+    return _fresh(request, plan)
 
 
 @plans.post("/{citizen_id}/plan/goals", response={201: s.GoalOut, **PLAN_ERRORS})
@@ -189,7 +217,7 @@ def add_goal(request, citizen_id: UUID, payload: s.GoalIn):
 @plans.patch("/{citizen_id}/plan/goals/{goal_id}", response={200: s.GoalOut, **PLAN_ERRORS})
 def update_goal(request, citizen_id: UUID, goal_id: UUID, payload: s.GoalIn):
     plan = _plan(request, citizen_id)
-    goal = get_object_or_404(Goal, plan=plan, uuid=goal_id)
+    goal = _shared(request, plan, get_object_or_404(Goal, plan=plan, uuid=goal_id))
     form = bind(GoalForm, payload.model_dump(exclude_unset=True), instance=goal)
     plan_services.update_goal(goal, request.user, form.expected_version(), form.changes())
     return {**form.changes(), "id": goal.uuid}
@@ -198,7 +226,7 @@ def update_goal(request, citizen_id: UUID, goal_id: UUID, payload: s.GoalIn):
 @plans.delete("/{citizen_id}/plan/goals/{goal_id}", response={204: None, **PLAN_ERRORS})
 def remove_goal(request, citizen_id: UUID, goal_id: UUID, version: int):
     plan = _plan(request, citizen_id)
-    goal = get_object_or_404(Goal, plan=plan, uuid=goal_id)
+    goal = _shared(request, plan, get_object_or_404(Goal, plan=plan, uuid=goal_id))
     form = bind(DeleteForm, {"version": version})
     plan_services.remove_goal(goal, request.user, form.expected_version())
     return Status(204, None)
@@ -221,7 +249,7 @@ def add_activity(request, citizen_id: UUID, payload: s.ActivityIn):
 )
 def update_activity(request, citizen_id: UUID, activity_id: UUID, payload: s.ActivityIn):
     plan = _plan(request, citizen_id)
-    activity = get_object_or_404(Activity, plan=plan, uuid=activity_id)
+    activity = _shared(request, plan, get_object_or_404(Activity, plan=plan, uuid=activity_id))
     form = bind(ActivityForm, payload.model_dump(exclude_unset=True), instance=activity, plan=plan)
     plan_services.update_activity(activity, request.user, form.expected_version(), form.changes())
     return activity_out(activity)
@@ -230,7 +258,7 @@ def update_activity(request, citizen_id: UUID, activity_id: UUID, payload: s.Act
 @plans.delete("/{citizen_id}/plan/activities/{activity_id}", response={204: None, **PLAN_ERRORS})
 def remove_activity(request, citizen_id: UUID, activity_id: UUID, version: int):
     plan = _plan(request, citizen_id)
-    activity = get_object_or_404(Activity, plan=plan, uuid=activity_id)
+    activity = _shared(request, plan, get_object_or_404(Activity, plan=plan, uuid=activity_id))
     form = bind(DeleteForm, {"version": version})
     plan_services.remove_activity(activity, request.user, form.expected_version())
     return Status(204, None)
@@ -239,7 +267,7 @@ def remove_activity(request, citizen_id: UUID, activity_id: UUID, version: int):
 @plans.patch("/{citizen_id}/plan/tracks/{track_id}", response={200: s.TrackOut, **PLAN_ERRORS})
 def update_track(request, citizen_id: UUID, track_id: UUID, payload: s.TrackIn):
     plan = _plan(request, citizen_id)
-    track = get_object_or_404(Track, plan=plan, uuid=track_id)
+    track = _shared(request, plan, get_object_or_404(Track, plan=plan, uuid=track_id))
     form = bind(TrackForm, payload.model_dump(exclude_unset=True), instance=track)
     plan_services.update_track(track, request.user, form.expected_version(), form.changes())
     track.refresh_from_db()
@@ -278,6 +306,74 @@ def get_version(request, citizen_id: UUID, number: int):
     }
 
 
+consents = Router(tags=["consent"])
+
+
+def consent_out(c) -> dict:
+    org = c.recipient_organisation
+    return {
+        "id": c.uuid,
+        "recipient_organisation": org.uuid if org else None,
+        "recipient_organisation_name": org.name if org else None,
+        "recipient_sector": c.recipient_sector,
+        "categories": c.categories,
+        "purpose": c.purpose,
+        "valid_from": c.valid_from,
+        "valid_to": c.valid_to,
+        "given_how": c.given_how,
+        "state": c.state,
+        "recorded_by": c.recorded_by.get_full_name() if c.recorded_by else None,
+        "withdrawn_at": c.withdrawn_at,
+    }
+
+
+@consents.get("/{citizen_id}/consents", response={200: list[s.ConsentOut], **ERRORS})
+def list_consents(request, citizen_id: UUID):
+    citizen = get_visible_citizen(request.user, citizen_id, "consent")
+    qs = citizen.consents.select_related("recipient_organisation", "recorded_by")
+    return [consent_out(c) for c in qs]
+
+
+@consents.post("/{citizen_id}/consents", response={201: s.ConsentOut, **ERRORS})
+def give_consent(request, citizen_id: UUID, payload: s.ConsentIn):
+    citizen = get_visible_citizen(request.user, citizen_id, "consent")
+    form = bind(ConsentForm, payload.model_dump())
+    return Status(201, consent_out(consent_services.give(citizen, request.user, form.save(False))))
+
+
+@consents.post(
+    "/{citizen_id}/consents/{consent_id}/withdraw", response={200: s.ConsentOut, **ERRORS}
+)
+def withdraw_consent(request, citizen_id: UUID, consent_id: UUID, payload: s.WithdrawIn):
+    citizen = get_visible_citizen(request.user, citizen_id, "consent")
+    consent = get_object_or_404(Consent, citizen=citizen, uuid=consent_id)
+    return consent_out(consent_services.withdraw(consent, request.user, payload.note[:300]))
+
+
+@citizens.get("/{citizen_id}/access-log", response={200: dict[str, object], **ERRORS})
+def access_log(request, citizen_id: UUID, limit: int = 50, offset: int = 0):
+    """Who has looked at or changed the citizen's data (newest first)."""
+    citizen = get_visible_citizen(request.user, citizen_id, "access_log")
+    qs = accesses_to(citizen.uuid)
+    limit, offset = max(1, min(limit, 500)), max(0, offset)
+    return {
+        "count": qs.count(),
+        "items": [
+            s.AccessOut(
+                at=e.at,
+                who=e.actor_name or e.actor,
+                organisation=e.organisation,
+                role=e.role,
+                action=e.action,
+                object_type=e.object_type,
+                channel=(e.context or {}).get("channel", ""),
+            ).model_dump()
+            for e in qs[offset : offset + limit]
+        ],
+    }
+
+
 api.add_router("/citizens", citizens)
+api.add_router("/citizens", consents)
 api.add_router("/citizens", network)
 api.add_router("/citizens", plans)

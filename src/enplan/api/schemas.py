@@ -130,21 +130,31 @@ class TrackOut(Schema):
     ready_signalled_at: datetime.datetime | None
 
 
+class NotShared(Schema):
+    """Something that exists but is not shared with the caller: consent is missing."""
+
+    kind: str
+    id: str
+    category: str
+    origin: str
+
+
 class PlanOut(Schema):
     id: UUID
     citizen: UUID
     version: int
-    final_goal: str
-    area_future: str
-    area_everyday: str
-    area_health: str
-    area_psychiatry: str
-    area_jobcenter: str
-    mentor_role: str
-    support_contact_role: str
+    not_shared: list[NotShared]
+    final_goal: str | None
+    area_future: str | None
+    area_everyday: str | None
+    area_health: str | None
+    area_psychiatry: str | None
+    area_jobcenter: str | None
+    mentor_role: str | None
+    support_contact_role: str | None
     followup_at: datetime.datetime | None
-    followup_place: str
-    followup_with: str
+    followup_place: str | None
+    followup_with: str | None
     updated_at: datetime.datetime
     goals: list[GoalOut]
     activities: list[ActivityOut]
@@ -210,3 +220,42 @@ class VersionOut(Schema):
 
 class VersionDetail(VersionOut):
     snapshot: dict
+
+
+class AccessOut(Schema):
+    at: datetime.datetime
+    who: str
+    organisation: str
+    role: str
+    action: str
+    object_type: str
+    channel: str
+
+
+class ConsentOut(Schema):
+    id: UUID
+    recipient_organisation: UUID | None
+    recipient_organisation_name: str | None
+    recipient_sector: str
+    categories: list[str]
+    purpose: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    given_how: str
+    state: str
+    recorded_by: str | None
+    withdrawn_at: datetime.datetime | None
+
+
+class ConsentIn(Schema):
+    recipient_organisation: UUID | None = None
+    recipient_sector: str = ""
+    categories: list[str]
+    purpose: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None = None
+    given_how: str
+
+
+class WithdrawIn(Schema):
+    note: str = ""

@@ -9,7 +9,7 @@ def citizen_summary(c) -> dict:
         "id": c.uuid,
         "name": c.full_name,
         "my_role": c.my_role,
-        "target_group": c.target_group,
+        "target_group": None if getattr(c, "target_group_withheld", False) else c.target_group,
         "next_followup": c.next_followup,
         "overdue_activities": c.overdue,
         "last_contact": c.last_contact,
@@ -55,14 +55,36 @@ def member_out(m) -> dict:
     }
 
 
-def plan_out(plan) -> dict:
-    ctx = plan_context(plan)
+def _not_shared(kind: str, id_, withheld) -> dict:
+    return {"kind": kind, "id": str(id_), "category": withheld.category, "origin": withheld.origin}
+
+
+def plan_out(plan, policy) -> dict:
+    """The plan as the viewer may see it: what is not shared is left out and listed in
+    `not_shared` (that it exists, its category and origin – never its content)."""
+    ctx = plan_context(plan, policy)
+    fields = ctx["fields"]
+    not_shared = [
+        _not_shared("plan_field", name, f["withheld"])
+        for name, f in fields.items()
+        if f["withheld"]
+    ]
+    hidden = {name for name, f in fields.items() if f["withheld"]}
+    if "followup_at" in hidden:
+        hidden |= {"followup_place", "followup_with"}
+    for kind, items in (
+        ("goal", ctx["goals"]),
+        ("activity", ctx["activities"]),
+        ("track", ctx["tracks"]),
+    ):
+        not_shared += [_not_shared(kind, i.uuid, i.withheld) for i in items if i.withheld]
     return {
         "id": plan.uuid,
         "citizen": plan.citizen.uuid,
         "version": plan.version,
+        "not_shared": not_shared,
         **{
-            f: getattr(plan, f)
+            f: None if f in hidden else getattr(plan, f)
             for f in (
                 "final_goal",
                 "area_future",
@@ -75,9 +97,9 @@ def plan_out(plan) -> dict:
                 "followup_at",
                 "followup_place",
                 "followup_with",
-                "updated_at",
             )
         },
+        "updated_at": plan.updated_at,
         "goals": [
             {
                 "id": g.uuid,
@@ -88,8 +110,9 @@ def plan_out(plan) -> dict:
                 "evaluation": g.evaluation,
             }
             for g in ctx["goals"]
+            if not g.withheld
         ],
-        "activities": [activity_out(a) for a in ctx["activities"]],
+        "activities": [activity_out(a) for a in ctx["activities"] if not a.withheld],
         "tracks": [
             {
                 "id": t.uuid,
@@ -101,6 +124,7 @@ def plan_out(plan) -> dict:
                 "ready_signalled_at": t.ready_signalled_at,
             }
             for t in ctx["tracks"]
+            if not t.withheld
         ],
     }
 

@@ -1,19 +1,21 @@
-"""The one place that decides which citizens a user may see.
+"""The one place that decides which citizens a user may see, and that audits each look.
 
 Every query that lists or fetches citizens' data goes through `visible_citizen_ids`, via
 `Citizen.objects.visible_to(user)` or `CitizenOwnedQuerySet.visible_to(user)`. A professional
-sees a citizen while an active member of the citizen's care network. Managers, politicians and
-system administrators never get individual citizens (they use aggregates only).
-Consent (which categories of information cross organisations) is layered on top by the
-consent policy; it never widens this set.
+sees a citizen while an active member of the citizen's care network. Managers, politicians,
+data protection officers and system administrators never get individual citizens.
+What of a visible citizen's information crosses organisations is decided on top of this by
+`enplan.consent.policy`; it never widens this set.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from enplan.accounts.models import Role
+from enplan.audit.models import Action
+from enplan.audit.services import record
 
 
 def visible_citizen_ids(user) -> QuerySet:
@@ -27,14 +29,43 @@ def visible_citizen_ids(user) -> QuerySet:
     return NetworkMembership.objects.active().filter(professional__user=user).values("citizen_id")
 
 
-def get_visible_citizen(user, citizen_uuid):
-    """Fetch one citizen by public id, or 404 – the same answer whether the citizen does not
-    exist or is outside the user's networks, so nothing about existence leaks."""
+def require_professional(user) -> None:
+    if getattr(user, "is_authenticated", False) and user.role != Role.PROFESSIONAL:
+        raise PermissionDenied(
+            _("Managers and politicians see aggregates only, never an individual citizen.")
+        )
+
+
+def get_visible_citizen(user, citizen_uuid, obj_type: str = "citizen", action: str = Action.READ):
+    """Fetch one citizen by public id and audit the access as `action` on `obj_type`.
+
+    Outside the user's networks the answer is 404 whether or not the citizen exists, so
+    nothing about existence leaks; the refused attempt is audited against the citizen if
+    there is one. Roles that only see aggregates get 403, also audited.
+    """
     from enplan.citizens.models import Citizen
 
-    if getattr(user, "is_authenticated", False) and user.role != Role.PROFESSIONAL:
-        raise PermissionDenied(_("Managers and politicians see aggregates only, never a citizen."))
     try:
-        return Citizen.objects.visible_to(user).get(uuid=citizen_uuid)
-    except (Citizen.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such citizen in your networks.") from None
+        citizen = (
+            Citizen.objects.filter(uuid=citizen_uuid)
+            .annotate(
+                visible=ExpressionWrapper(
+                    Q(id__in=visible_citizen_ids(user)), output_field=BooleanField()
+                )
+            )
+            .first()
+        )
+    except (ValidationError, ValueError, TypeError):  # a malformed id matches no one
+        citizen = None
+    try:
+        require_professional(user)
+    except PermissionDenied:
+        if citizen is not None:
+            record(user, citizen, Action.REFUSED, (obj_type, str(citizen.uuid)), reason="role")
+        raise
+    if citizen is None or not citizen.visible:
+        if citizen is not None:
+            record(user, citizen, Action.REFUSED, (obj_type, str(citizen.uuid)), reason="network")
+        raise Http404(_("No such citizen in your networks."))
+    record(user, citizen, action, (obj_type, str(citizen.uuid)))
+    return citizen

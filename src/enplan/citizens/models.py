@@ -97,6 +97,16 @@ class Contact(CitizenOwnedModel):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    origin = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation the information comes from (for consent).",
+    )
+
+    category = "employment"
 
     class Meta:
         ordering = ["-at"]

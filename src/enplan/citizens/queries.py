@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from enplan.courses.models import Course, CourseState
 from enplan.network.models import NetworkMembership, NetworkRole
-from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity
+from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity, Plan
 
 from .models import Citizen, Contact
 
@@ -69,3 +69,31 @@ def caseload(user, *, coordinating_only: bool = False, search: str = "", order: 
         for word in search.split()[:4]:
             qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
     return qs.order_by(*CASELOAD_ORDERINGS.get(order, CASELOAD_ORDERINGS["name"]))
+
+
+def mask_caseload(user, rows) -> None:
+    """Audit that `user` saw these citizens in a list, and blank the columns the viewer's
+    organisation may not see (course: employment; follow-up: plan) – one query per page."""
+    from enplan.audit.services import record_list
+    from enplan.consent.policy import for_viewer_many
+
+    rows = list(rows)
+    policies = for_viewer_many(user, rows)
+    origins = dict(
+        Course.objects.filter(citizen__in=rows, state__in=[CourseState.ACTIVE, CourseState.PAUSED])
+        .order_by("citizen_id", "starts_on")
+        .values_list("citizen_id", "origin_id")
+    )
+    plans = {
+        p.citizen_id: p
+        for p in Plan.objects.filter(citizen__in=rows).only("citizen_id", "origin", "field_origins")
+    }
+    for row in rows:
+        policy = policies[row.pk]
+        if row.target_group and not policy.can_see("employment", origins.get(row.pk)):
+            row.target_group_withheld = True
+        plan = plans.get(row.pk)
+        if row.next_followup and plan and not policy.can_see("plan", plan.origin_of("followup_at")):
+            row.next_followup = None
+            row.followup_withheld = True
+    record_list(user, rows)

@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from enplan.audit.models import Action
+from enplan.audit.services import record
 from enplan.network.services import add_member
 from enplan.plans.services import get_or_create_plan
 
@@ -19,6 +21,7 @@ def register_citizen(actor, citizen: Citizen, my_role: str) -> Citizen:
         raise PermissionDenied(_("Only professionals can register citizens."))
     citizen.full_clean(exclude=["cpr"])  # the form validated and normalised the CPR
     citizen.save()
+    record(actor, citizen, Action.CREATE, citizen)
     try:
         add_member(citizen, actor, role=my_role, professional=professional)
     except ValidationError:

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from enplan.consent import views as consent_views
 from enplan.courses import views as course_views
 from enplan.network import views as network_views
 
@@ -16,6 +17,13 @@ citizen_patterns = [
     path("courses/new/", course_views.course_edit, name="course_new"),
     path("courses/<uuid:course_uuid>/edit/", course_views.course_edit, name="course_edit"),
     path("plan/", include("enplan.plans.urls")),
+    path("consent/", consent_views.consent_list, name="consents"),
+    path(
+        "consent/<uuid:consent_uuid>/withdraw/",
+        consent_views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("access-log/", views.access_log, name="access_log"),
 ]
 urlpatterns = [
     path("", views.caseload_view, name="caseload"),

@@ -7,13 +7,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from enplan.audit.models import Action
+from enplan.audit.services import accesses_to, record
+from enplan.consent.policy import for_viewer
+from enplan.core.models import organisation_id_of
 from enplan.core.views import form_page
 from enplan.network.models import NetworkMembership
 from enplan.plans.services import get_or_create_plan
 
 from .access import get_visible_citizen
 from .forms import CitizenForm, ContactForm, NewCitizenForm
-from .queries import CASELOAD_ORDERINGS, caseload
+from .queries import CASELOAD_ORDERINGS, caseload, mask_caseload
 from .services import register_citizen
 
 
@@ -28,6 +32,7 @@ def caseload_view(request):
         order = "name"
     qs = caseload(request.user, coordinating_only=coordinating, search=search, order=order)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    mask_caseload(request.user, page.object_list)
     template = "citizens/_caseload_table.html" if request.htmx else "citizens/caseload.html"
     return render(
         request,
@@ -62,6 +67,11 @@ def citizen_new(request):
 @login_required
 def citizen_overview(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid)
+    policy = for_viewer(request.user, citizen)
+    courses = list(citizen.courses.all())
+    contacts = list(citizen.contacts.select_related("registered_by")[:10])
+    for item in [*courses, *contacts]:
+        item.withheld = policy.withheld_item(item)
     members = (
         NetworkMembership.objects.filter(citizen=citizen)
         .select_related("professional", "organisation")
@@ -79,8 +89,8 @@ def citizen_overview(request, citizen_uuid):
             "handovers": citizen.handovers.select_related(
                 "from_professional", "to_professional", "handed_over_by"
             )[:10],
-            "courses": citizen.courses.all(),
-            "contacts": citizen.contacts.select_related("registered_by")[:10],
+            "courses": courses,
+            "contacts": contacts,
             "contact_form": ContactForm(),
             "me": next(
                 (m for m in active if m.professional and m.professional.user_id == request.user.pk),
@@ -96,6 +106,7 @@ def citizen_edit(request, citizen_uuid):
     form = CitizenForm(request.POST or None, instance=citizen)
     if request.method == "POST" and form.is_valid():
         form.save()
+        record(request.user, citizen, Action.UPDATE, citizen, fields=form.changed_data)
         messages.success(request, _("The citizen's details are saved."))
         return redirect("citizens:overview", citizen.uuid)
     return form_page(
@@ -117,7 +128,9 @@ def contact_new(request, citizen_uuid):
         contact = form.save(commit=False)
         contact.citizen = citizen
         contact.registered_by = request.user
+        contact.origin_id = organisation_id_of(request.user)
         contact.save()
+        record(request.user, citizen, Action.CREATE, contact)
         messages.success(request, _("The contact is registered."))
         return redirect("citizens:overview", citizen.uuid)
     return form_page(
@@ -127,4 +140,14 @@ def contact_new(request, citizen_uuid):
         action=reverse("citizens:contact_new", args=[citizen.uuid]),
         citizen=citizen,
         cancel_url=reverse("citizens:overview", args=[citizen.uuid]),
+    )
+
+
+@login_required
+def access_log(request, citizen_uuid):
+    """Who has looked at or changed this citizen's data – the list the citizen is entitled to."""
+    citizen = get_visible_citizen(request.user, citizen_uuid, "access_log")
+    page = Paginator(accesses_to(citizen.uuid), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "citizens/access_log.html", {"citizen": citizen, "page": page, "tab": "log"}
     )

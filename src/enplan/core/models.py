@@ -46,3 +46,9 @@ class CitizenOwnedModel(PublicIdModel):
         if not self.municipality_code:
             self.municipality_code = self.citizen.municipality_code
         super().save(*args, **kwargs)
+
+
+def organisation_id_of(user) -> int | None:
+    """The organisation a user acts for (None for users without a professional profile)."""
+    professional = getattr(user, "professional_or_none", None)
+    return professional.organisation_id if professional else None

@@ -66,6 +66,16 @@ class Course(CitizenOwnedModel):
         _("substance use outcome"), max_length=20, choices=SubstanceOutcome, blank=True
     )
     outcome_note = models.TextField(_("outcome note"), max_length=2000, blank=True)
+    origin = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation the information comes from (for consent).",
+    )
+
+    category = "employment"
 
     class Meta:
         ordering = ["-starts_on"]

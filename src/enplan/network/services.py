@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enplan.audit.models import Action
+from enplan.audit.services import record
 from enplan.organisations.models import Organisation, Professional, Sector
 
 from .models import Handover, NetworkMembership, NetworkRole
@@ -57,7 +59,7 @@ def add_member(
         raise ValidationError(_("This person already has that role in the network."))
     try:
         with transaction.atomic():
-            return NetworkMembership.objects.create(
+            membership = NetworkMembership.objects.create(
                 citizen=citizen,
                 professional=professional,
                 organisation=organisation,
@@ -68,6 +70,8 @@ def add_member(
             )
     except IntegrityError:  # a concurrent add won the race
         raise ValidationError(_("The network changed meanwhile; reload and try again.")) from None
+    record(actor, citizen, Action.CREATE, membership, role=role)
+    return membership
 
 
 @transaction.atomic
@@ -79,6 +83,7 @@ def end_membership(membership: NetworkMembership, actor) -> None:
     if membership.ended_at is None:
         membership.ended_at = timezone.now()
         membership.save(update_fields=["ended_at", "updated_at"])
+        record(actor, membership.citizen, Action.DELETE, membership, role=membership.role)
 
 
 @transaction.atomic
@@ -107,7 +112,7 @@ def hand_over(citizen, actor, *, to_professional: Professional, note: str) -> Ha
         started_at=now,
         added_by=actor,
     )
-    return Handover.objects.create(
+    handover = Handover.objects.create(
         citizen=citizen,
         from_professional=current.professional if current else None,
         to_professional=to_professional,
@@ -115,3 +120,5 @@ def hand_over(citizen, actor, *, to_professional: Professional, note: str) -> Ha
         handed_over_at=now,
         handed_over_by=actor,
     )
+    record(actor, citizen, Action.CREATE, handover)
+    return handover

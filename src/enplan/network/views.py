@@ -16,7 +16,7 @@ from .models import NetworkMembership
 
 @login_required
 def member_add(request, citizen_uuid):
-    citizen = get_visible_citizen(request.user, citizen_uuid)
+    citizen = get_visible_citizen(request.user, citizen_uuid, "network")
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -39,7 +39,7 @@ def member_add(request, citizen_uuid):
 @login_required
 @require_POST
 def member_end(request, citizen_uuid, membership_uuid):
-    citizen = get_visible_citizen(request.user, citizen_uuid)
+    citizen = get_visible_citizen(request.user, citizen_uuid, "network")
     membership = get_object_or_404(
         NetworkMembership.objects.visible_to(request.user), citizen=citizen, uuid=membership_uuid
     )
@@ -56,7 +56,7 @@ def member_end(request, citizen_uuid, membership_uuid):
 
 @login_required
 def handover(request, citizen_uuid):
-    citizen = get_visible_citizen(request.user, citizen_uuid)
+    citizen = get_visible_citizen(request.user, citizen_uuid, "network")
     form = HandoverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

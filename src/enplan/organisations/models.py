@@ -37,6 +37,11 @@ class Organisation(PublicIdModel):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     phone_hours = models.CharField(_("phone hours"), max_length=200, blank=True)
     email = models.EmailField(_("secure e-mail"), blank=True)
+    require_two_factor = models.BooleanField(
+        _("require two-factor log-in"),
+        default=False,
+        help_text=_("Staff must confirm every password log-in with a code from an app."),
+    )
 
     class Meta:
         ordering = ["name"]

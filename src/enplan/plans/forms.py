@@ -20,7 +20,9 @@ class VersionedForm(forms.ModelForm):
         return self.cleaned_data["version"]
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        """The submitted values of the fields this form shows (a field the viewer may not
+        see is removed from the form, and so never changed)."""
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
 
 
 class DateInput(forms.DateInput):

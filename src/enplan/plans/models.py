@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from enplan.consent.models import Category
 from enplan.core.models import CitizenOwnedModel
 
 TEXT_MAX = 2000  # a plan is read aloud with the citizen; longer text belongs in an attachment
@@ -67,9 +68,29 @@ class Plan(CitizenOwnedModel):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    origin = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation the information comes from (for consent).",
+    )
+    # Which organisation wrote each text field last: {field name: organisation id}.
+    field_origins = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"Plan for {self.citizen}"
+
+    def origin_of(self, field_name: str) -> int | None:
+        return self.field_origins.get(field_name, self.origin_id)
+
+    def field_withheld(self, policy, field_name: str):
+        """The policy's verdict on one text field; an empty field has nothing to withhold,
+        so anyone in the network may fill it in."""
+        if getattr(self, field_name) in ("", None):
+            return None
+        return policy.withheld(PLAN_FIELD_CATEGORIES[field_name], self.origin_of(field_name))
 
 
 class GoalStatus(models.TextChoices):
@@ -95,12 +116,24 @@ class Goal(CitizenOwnedModel):
         _("evaluation – changes since last time?"), max_length=TEXT_MAX, blank=True
     )
     position = models.PositiveIntegerField(default=0)
+    origin = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation the information comes from (for consent).",
+    )
 
     class Meta:
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def category(self) -> str:
+        return Category.PLAN
 
 
 class TrackKind(models.TextChoices):
@@ -131,6 +164,14 @@ class Track(CitizenOwnedModel):
     ready_signalled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    origin = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation the information comes from (for consent).",
+    )
 
     class Meta:
         ordering = ["kind"]
@@ -140,6 +181,19 @@ class Track(CitizenOwnedModel):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def category(self) -> str:
+        return Category.HEALTH if self.kind == TrackKind.TREATMENT else Category.EMPLOYMENT
+
+    @property
+    def is_blank(self) -> bool:
+        return (
+            self.status == TrackStatus.ACTIVE
+            and not self.summary
+            and not self.ready_note
+            and not self.ready_for_next_step
+        )
 
 
 class ActivityStatus(models.TextChoices):
@@ -213,6 +267,14 @@ class Activity(CitizenOwnedModel):
         _("does it make sense to the citizen?"), max_length=10, choices=CitizenView, blank=True
     )
     evaluation = models.TextField(_("evaluation"), max_length=TEXT_MAX, blank=True)
+    origin = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation the information comes from (for consent).",
+    )
 
     class Meta:
         ordering = ["starts_on", "id"]
@@ -220,6 +282,38 @@ class Activity(CitizenOwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def category(self) -> str:
+        return activity_category(self.track, self.organisation.sector if self.organisation else "")
+
+
+def activity_category(track: str, sector: str) -> str:
+    from enplan.organisations.models import Sector
+
+    if sector == Sector.SUBSTANCE_ABUSE:
+        return Category.SUBSTANCE
+    if track == TrackKind.TREATMENT:
+        return Category.HEALTH
+    if track == TrackKind.EMPLOYMENT:
+        return Category.EMPLOYMENT
+    return Category.PLAN
+
+
+# The consent category of each text field of the plan.
+PLAN_FIELD_CATEGORIES = {
+    "final_goal": Category.PLAN,
+    "area_future": Category.PLAN,
+    "area_everyday": Category.PLAN,
+    "area_health": Category.HEALTH,
+    "area_psychiatry": Category.HEALTH,
+    "area_jobcenter": Category.EMPLOYMENT,
+    "mentor_role": Category.PLAN,
+    "support_contact_role": Category.PLAN,
+    "followup_at": Category.PLAN,
+    "followup_place": Category.PLAN,
+    "followup_with": Category.PLAN,
+}
 
 
 class ChangeKind(models.TextChoices):
@@ -244,6 +338,14 @@ class PlanVersion(CitizenOwnedModel):
     number = models.PositiveIntegerField()
     change = models.CharField(max_length=30, choices=ChangeKind)
     subject = models.CharField(max_length=300, blank=True)
+    subject_category = models.CharField(max_length=20, blank=True)
+    subject_origin = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     snapshot = models.JSONField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

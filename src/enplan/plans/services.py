@@ -13,7 +13,20 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from .models import Activity, ChangeKind, Goal, Plan, PlanVersion, Track, TrackKind
+from enplan.audit.models import Action
+from enplan.audit.services import record
+from enplan.core.models import organisation_id_of
+
+from .models import (
+    PLAN_FIELD_CATEGORIES,
+    Activity,
+    ChangeKind,
+    Goal,
+    Plan,
+    PlanVersion,
+    Track,
+    TrackKind,
+)
 from .snapshots import snapshot
 
 
@@ -29,11 +42,14 @@ def get_or_create_plan(citizen, actor) -> Plan:
     if plan is not None:
         return plan
     with transaction.atomic():
-        plan, created = Plan.objects.get_or_create(citizen=citizen, defaults={"version": 1})
+        origin = organisation_id_of(actor)
+        plan, created = Plan.objects.get_or_create(
+            citizen=citizen, defaults={"version": 1, "origin_id": origin}
+        )
         if created:
             for kind in TrackKind.values:
-                Track.objects.create(plan=plan, citizen=citizen, kind=kind)
-            _record(plan, actor, ChangeKind.CREATED, "")
+                Track.objects.create(plan=plan, citizen=citizen, kind=kind, origin_id=origin)
+            _record(plan, actor, ChangeKind.CREATED, plan)
     return plan
 
 
@@ -47,40 +63,62 @@ def _claim(plan: Plan, expected_version: int, actor) -> None:
     plan.version = expected_version + 1
 
 
-def _record(plan: Plan, actor, change: str, subject: str) -> PlanVersion:
-    return PlanVersion.objects.create(
+_AUDIT_ACTION = {"added": Action.CREATE, "removed": Action.DELETE}
+
+
+def _record(plan: Plan, actor, change: str, subject) -> PlanVersion:
+    """Store the new version and audit the write. `subject` is the goal, activity or track
+    changed (its title, category and origin go with the version), or the plan itself."""
+    if subject is plan:
+        title, category, origin = "", "plan", organisation_id_of(actor)
+    else:
+        title, category, origin = str(subject), subject.category, subject.origin_id
+    version = PlanVersion.objects.create(
         plan=plan,
         citizen_id=plan.citizen_id,
         municipality_code=plan.municipality_code,
         number=plan.version,
         change=change,
-        subject=subject[:300],
+        subject=title[:300],
+        subject_category=category,
+        subject_origin_id=origin,
         snapshot=snapshot(plan),
         author=actor,
     )
+    action = _AUDIT_ACTION.get(change.rsplit("_", 1)[-1], Action.UPDATE)
+    record(actor, plan.citizen, action, subject, change=change, version=plan.version)
+    return version
 
 
-def _change(
-    plan: Plan, actor, expected_version: int, change: str, apply: Callable[[], str]
-) -> PlanVersion:
+def _change(plan: Plan, actor, expected_version: int, change: str, apply: Callable) -> PlanVersion:
     with transaction.atomic():
         _claim(plan, expected_version, actor)
         subject = apply()
         return _record(plan, actor, change, subject)
 
 
-def _assign(obj, data: dict[str, Any]) -> None:
+def _assign(obj, data: dict[str, Any], actor=None):
+    """Apply `data`; whoever writes the content becomes its origin (for consent)."""
     for name, value in data.items():
         setattr(obj, name, value)
+    obj.origin_id = organisation_id_of(actor)
     obj.save()
+    return obj
 
 
 def update_plan(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> PlanVersion:
-    def apply() -> str:
+    """Change plan fields; each changed field is attributed to the actor's organisation."""
+
+    def apply() -> Plan:
+        origin = organisation_id_of(actor)
+        origins = dict(plan.field_origins)
         for name, value in data.items():
+            if name in PLAN_FIELD_CATEGORIES and getattr(plan, name) != value:
+                origins[name] = origin
             setattr(plan, name, value)
-        plan.save(update_fields=[*data, "updated_at"])
-        return ""
+        plan.field_origins = origins
+        plan.save(update_fields=[*data, "field_origins", "updated_at"])
+        return plan
 
     return _change(plan, actor, expected_version, ChangeKind.PLAN_UPDATED, apply)
 
@@ -88,11 +126,10 @@ def update_plan(plan: Plan, actor, expected_version: int, data: dict[str, Any]) 
 def add_goal(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> Goal:
     goal = Goal(plan=plan, citizen_id=plan.citizen_id, municipality_code=plan.municipality_code)
 
-    def apply() -> str:
+    def apply() -> Goal:
         top = plan.goals.aggregate(m=Max("position"))["m"]
         goal.position = 0 if top is None else top + 1
-        _assign(goal, data)
-        return goal.title
+        return _assign(goal, data, actor)
 
     _change(plan, actor, expected_version, ChangeKind.GOAL_ADDED, apply)
     return goal
@@ -104,15 +141,14 @@ def update_goal(goal: Goal, actor, expected_version: int, data: dict[str, Any]) 
         actor,
         expected_version,
         ChangeKind.GOAL_UPDATED,
-        lambda: (_assign(goal, data), goal.title)[1],
+        lambda: _assign(goal, data, actor),
     )
 
 
 def remove_goal(goal: Goal, actor, expected_version: int) -> PlanVersion:
-    def apply() -> str:
-        title = goal.title
+    def apply() -> Goal:
         goal.delete()
-        return title
+        return goal
 
     return _change(goal.plan, actor, expected_version, ChangeKind.GOAL_REMOVED, apply)
 
@@ -126,7 +162,7 @@ def add_activity(plan: Plan, actor, expected_version: int, data: dict[str, Any])
         actor,
         expected_version,
         ChangeKind.ACTIVITY_ADDED,
-        lambda: (_assign(activity, data), activity.title)[1],
+        lambda: _assign(activity, data, actor),
     )
     return activity
 
@@ -139,15 +175,14 @@ def update_activity(
         actor,
         expected_version,
         ChangeKind.ACTIVITY_UPDATED,
-        lambda: (_assign(activity, data), activity.title)[1],
+        lambda: _assign(activity, data, actor),
     )
 
 
 def remove_activity(activity: Activity, actor, expected_version: int) -> PlanVersion:
-    def apply() -> str:
-        title = activity.title
+    def apply() -> Activity:
         activity.delete()
-        return title
+        return activity
 
     return _change(activity.plan, actor, expected_version, ChangeKind.ACTIVITY_REMOVED, apply)
 
@@ -155,9 +190,9 @@ def remove_activity(activity: Activity, actor, expected_version: int) -> PlanVer
 def update_track(track: Track, actor, expected_version: int, data: dict[str, Any]) -> PlanVersion:
     """Change a track. Setting 'ready for the next step' records who signalled it and when."""
 
-    def apply() -> str:
+    def apply() -> Track:
         became_ready = data.get("ready_for_next_step") and not track.ready_for_next_step
-        _assign(track, data)
+        _assign(track, data, actor)
         if became_ready:
             track.ready_signalled_at = timezone.now()
             track.ready_signalled_by = actor
@@ -165,6 +200,6 @@ def update_track(track: Track, actor, expected_version: int, data: dict[str, Any
             track.ready_signalled_at = None
             track.ready_signalled_by = None
         track.save()
-        return str(track.get_kind_display())
+        return track
 
     return _change(track.plan, actor, expected_version, ChangeKind.TRACK_UPDATED, apply)

@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from .models import Activity, Goal, Plan, Track
+from .models import PLAN_FIELD_CATEGORIES, Activity, Goal, Plan, Track
 
 PLAN_FIELDS = (
     "final_goal",
@@ -97,11 +97,15 @@ def display(model: type[models.Model], name: str, raw) -> str:
     return str(raw)
 
 
+NOT_SHARED = "\u2014"  # placeholder value; the template shows the not-shared notice
+
+
 @dataclass
 class Row:
     label: str
     a: str
     b: str
+    withheld: object = None
 
     @property
     def changed(self) -> bool:
@@ -115,6 +119,7 @@ class Item:
     title: str
     state: str  # "added", "removed", "changed", "same"
     rows: list[Row] = field(default_factory=list)
+    withheld: object = None
 
 
 @dataclass
@@ -140,8 +145,15 @@ def _rows(model, names, a: dict | None, b: dict | None) -> list[Row]:
     ]
 
 
-def compare(a: dict, b: dict) -> Comparison:
-    """Compare snapshot `a` (older) with `b` (newer), matching items by their public id."""
+def _everything(category, origin):
+    return None
+
+
+def compare(a: dict, b: dict, withheld=_everything) -> Comparison:
+    """Compare snapshot `a` (older) with `b` (newer), matching items by their public id.
+
+    `withheld(category, origin)` (the viewer's sharing policy) hides what the viewer may not
+    see: such rows and items keep only the fact that they exist."""
     section_titles = {"goals": _("Sub-goals"), "activities": _("Activities"), "tracks": _("Tracks")}
     sections = []
     for key, model, names in SECTIONS:
@@ -161,6 +173,31 @@ def compare(a: dict, b: dict) -> Comparison:
                 title = display(Track, "kind", (after or before)["kind"])
             else:
                 title = (after or before)["title"]
-            items.append(Item(title=title, state=state, rows=rows))
+            hidden = next(
+                (
+                    w
+                    for s in (before, after)
+                    if s and (w := withheld(s.get("_category", "plan"), s.get("_origin")))
+                ),
+                None,
+            )
+            if hidden:
+                title, rows = "", []
+            items.append(Item(title=title, state=state, rows=rows, withheld=hidden))
         sections.append((section_titles[key], items))
-    return Comparison(plan_rows=_rows(Plan, PLAN_FIELDS, a["plan"], b["plan"]), sections=sections)
+    plan_rows = _rows(Plan, PLAN_FIELDS, a["plan"], b["plan"])
+    for row, name in zip(plan_rows, PLAN_FIELDS, strict=True):
+        category = PLAN_FIELD_CATEGORIES[name]
+        hidden = next(
+            (
+                w
+                for snap in (a, b)
+                if snap["plan"].get(name) not in ("", None)
+                and (w := withheld(category, snap.get("plan_origins", {}).get(name)))
+            ),
+            None,
+        )
+        if hidden:
+            row.a = row.b = NOT_SHARED
+            row.withheld = hidden
+    return Comparison(plan_rows=plan_rows, sections=sections)

@@ -5,15 +5,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_htmx.http import reswap, retarget
 
 from enplan.citizens.access import get_visible_citizen
+from enplan.consent.policy import SharingPolicy, for_viewer
 
 from . import services
 from .forms import (
@@ -24,7 +27,14 @@ from .forms import (
     PlanGoalsForm,
     TrackForm,
 )
-from .models import OPEN_ACTIVITY_STATUSES, Activity, Goal, Plan, Track
+from .models import (
+    OPEN_ACTIVITY_STATUSES,
+    PLAN_FIELD_CATEGORIES,
+    Activity,
+    Goal,
+    Plan,
+    Track,
+)
 from .services import PlanConflict
 from .snapshots import compare
 
@@ -32,8 +42,20 @@ TIMELINE_DAYS = 92
 
 
 def _load(request, citizen_uuid) -> tuple:
-    citizen = get_visible_citizen(request.user, citizen_uuid)
+    citizen = get_visible_citizen(request.user, citizen_uuid, "plan")
     return citizen, services.get_or_create_plan(citizen, request.user)
+
+
+PLAN_TEXT_FIELDS = (
+    "final_goal",
+    "area_future",
+    "area_everyday",
+    "area_health",
+    "area_psychiatry",
+    "area_jobcenter",
+    "mentor_role",
+    "support_contact_role",
+)
 
 
 def _timeline(activities: list[Activity]) -> list[dict]:
@@ -55,27 +77,45 @@ def _timeline(activities: list[Activity]) -> list[dict]:
     return rows
 
 
-def plan_context(plan: Plan) -> dict:
+def plan_context(plan: Plan, policy: SharingPolicy) -> dict:
+    """Everything the plan shows, with each piece the viewer may not see marked `withheld`
+    (and its content left out of the page)."""
     activities = list(
         plan.activities.select_related(
             "goal", "organisation", "responsible__professional", "responsible__organisation"
         )
     )
     today = timezone.localdate()
+    goals = list(plan.goals.all())
+    tracks = list(plan.tracks.select_related("ready_signalled_by"))
+    for item in [*goals, *activities, *tracks]:
+        item.withheld = policy.withheld_item(item)
     for a in activities:
         a.overdue = bool(a.ends_on and a.ends_on < today and a.status in OPEN_ACTIVITY_STATUSES)
+    fields = {
+        name: {
+            "label": capfirst(Plan._meta.get_field(name).verbose_name),
+            "value": getattr(plan, name),
+            "withheld": plan.field_withheld(policy, name),
+        }
+        for name in (*PLAN_TEXT_FIELDS, "followup_at")
+    }
+    last_change = plan.versions.select_related("author").defer("snapshot").first()
     return {
         "plan": plan,
-        "goals": list(plan.goals.all()),
+        "fields": fields,
+        "area_fields": [fields[n] for n in PLAN_TEXT_FIELDS[1:6]],
+        "role_fields": [fields[n] for n in PLAN_TEXT_FIELDS[6:]],
+        "goals": goals,
         "activities": activities,
-        "timeline": _timeline(activities),
-        "tracks": list(plan.tracks.select_related("ready_signalled_by")),
-        "last_change": plan.versions.select_related("author").first(),
+        "timeline": _timeline([a for a in activities if not a.withheld]),
+        "tracks": tracks,
+        "last_change": last_change,
     }
 
 
 def _body(request, citizen, plan, status: int = 200) -> HttpResponse:
-    ctx = {"citizen": citizen, **plan_context(plan)}
+    ctx = {"citizen": citizen, **plan_context(plan, for_viewer(request.user, citizen))}
     return render(request, "plans/_body.html", ctx, status=status)
 
 
@@ -84,7 +124,8 @@ def plan_page(request, citizen_uuid):
     citizen, plan = _load(request, citizen_uuid)
     if request.htmx:
         return _body(request, citizen, plan)
-    return render(request, "plans/plan.html", {"citizen": citizen, **plan_context(plan)})
+    ctx = plan_context(plan, for_viewer(request.user, citizen))
+    return render(request, "plans/plan.html", {"citizen": citizen, **ctx})
 
 
 @dataclass
@@ -108,12 +149,19 @@ def _conflict(request, citizen, plan, error: PlanConflict) -> HttpResponse:
 
 def _edit(request, citizen_uuid, spec: Edit, obj_uuid=None, url_name: str = ""):
     citizen, plan = _load(request, citizen_uuid)
+    policy = for_viewer(request.user, citizen)
     obj = spec.lookup(plan, obj_uuid) if spec.lookup else None
+    if obj is not None and obj is not plan and policy.withheld_item(obj):
+        raise PermissionDenied(_("This is not shared with you: the citizen's consent is missing."))
     kwargs = {"plan": plan} if spec.with_plan else {}
     if spec.form_class is not DeleteForm:
         kwargs["instance"] = obj if obj is not None else spec.form_class._meta.model()
     shown_version = request.GET.get("version") or plan.version
     form = spec.form_class(request.POST or None, initial={"version": shown_version}, **kwargs)
+    if obj is plan:  # what you may not see, you can neither see in the form nor overwrite
+        for name in list(form.fields):
+            if name in PLAN_FIELD_CATEGORIES and plan.field_withheld(policy, name):
+                del form.fields[name]
     args = [citizen.uuid] + ([obj_uuid] if obj_uuid else [])
     action = reverse(url_name, args=args)
     slot = f"edit-{url_name.split(':')[-1]}-{obj_uuid or 'new'}"
@@ -220,7 +268,10 @@ def edit_view(name: str):
 @login_required
 def history(request, citizen_uuid):
     citizen, plan = _load(request, citizen_uuid)
-    versions = plan.versions.select_related("author").defer("snapshot")
+    policy = for_viewer(request.user, citizen)
+    versions = list(plan.versions.select_related("author").defer("snapshot"))
+    for v in versions:
+        v.withheld = v.subject and policy.withheld(v.subject_category, v.subject_origin_id)
     return render(
         request,
         "plans/history.html",
@@ -252,6 +303,8 @@ def compare_view(request, citizen_uuid):
             "plan": plan,
             "va": found[a],
             "vb": found[b],
-            "comparison": compare(found[a].snapshot, found[b].snapshot),
+            "comparison": compare(
+                found[a].snapshot, found[b].snapshot, for_viewer(request.user, citizen).withheld
+            ),
         },
     )

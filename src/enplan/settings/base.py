@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "enplan.network",
     "enplan.courses",
     "enplan.plans",
+    "enplan.consent",
+    "enplan.audit",
     "enplan.api",
 ]
 
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "enplan.audit.context.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "enplan.urls"
@@ -140,3 +143,11 @@ LOGGING = {
 def require_secret_key() -> None:
     if not SECRET_KEY:
         raise ImproperlyConfigured("Set the SECRET_KEY environment variable.")
+
+
+# Log-in: password (argon2), TOTP second factor, lockout and OpenID Connect live in their own
+# module so that the authentication stack reads in one place.
+from .auth import *  # noqa: E402, F403
+
+INSTALLED_APPS += AUTH_EXTRA_APPS  # noqa: F405
+MIDDLEWARE += AUTH_EXTRA_MIDDLEWARE  # noqa: F405

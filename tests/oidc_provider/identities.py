@@ -1,0 +1,43 @@
+"""The people the test provider knows, and the subjects it issues for them.
+
+Imported both by the provider process (as `identities`) and by the tests (as
+`tests.oidc_provider.identities`), so both sides agree on every subject.
+"""
+
+import uuid
+
+PASSWORD = "mitid-test-password"
+CLIENT_ID = "enplan-test"
+CLIENT_SECRET = "enplan-test-secret-0123456789"
+
+# A MitID Erhverv-like subject: an opaque, stable UUID per person.
+_NAMESPACE = uuid.UUID("5b0c7d6e-4f5a-4c39-9a57-6a1f2b8e9d10")
+
+PEOPLE = {
+    # Linked to the enplan user "mette" by subject.
+    "mette.mitid": {"email": "mette@jobcenter.example", "email_verified": True},
+    # Not linked: shares no subject with anyone in enplan.
+    "ukendt.mitid": {"email": "ukendt@firma.example", "email_verified": True},
+    # Linked only through the e-mail address (when enplan allows that).
+    "lene.mitid": {"email": "lene@psykiatri.example", "email_verified": True},
+    # Same e-mail as lene, but the provider has not verified it.
+    "lene.unverified": {"email": "lene@psykiatri.example", "email_verified": False},
+}
+
+
+def subject_for(username: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, username))
+
+
+def subject(user) -> str:
+    """OIDC_IDTOKEN_SUB_GENERATOR of the provider."""
+    return subject_for(user.username)
+
+
+def userinfo(claims: dict, user) -> dict:
+    """OIDC_USERINFO of the provider: the standard claims it releases about a person."""
+    person = PEOPLE.get(user.username, {})
+    claims["name"] = user.username
+    claims["email"] = person.get("email", "")
+    claims["email_verified"] = person.get("email_verified", False)
+    return claims
