@@ -3,6 +3,7 @@
 import datetime
 import itertools
 import os
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +117,44 @@ def client_for(client):
         return client
 
     return login
+
+
+# --- real headless Chromium (Debian's), one Playwright for the whole session ---------------
+
+CHROMIUM = os.environ.get("ENPLAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) per test; uncaught JavaScript errors fail it."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1200, "height": 900}, locale="da-DK"
+    )
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    js_errors: list[str] = []
+    pg.on("pageerror", lambda exc: js_errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert not js_errors, f"JavaScript errors in the page: {js_errors}"

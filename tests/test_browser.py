@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from enplan.citizens.models import Citizen
 from enplan.network.models import NetworkMembership
@@ -27,48 +27,10 @@ from .conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("ENPLAN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "img" / "plan-page.png"
 
 GOAL_TITLE = "Arbejde 10 timer om ugen"
 ACTIVITY_TITLE = "Virksomhedspraktik i bageriet"
-
-
-# --- fixtures ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context (no cookies) per test; uncaught JavaScript errors fail it."""
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1200, "height": 900}, locale="da-DK"
-    )
-    context.set_default_timeout(10_000)
-    pg = context.new_page()
-    js_errors: list[str] = []
-    pg.on("pageerror", lambda exc: js_errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert not js_errors, f"JavaScript errors in the page: {js_errors}"
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ PEOPLE = {
     "lene.mitid": {"email": "lene@psykiatri.example", "email_verified": True},
     # Same e-mail as lene, but the provider has not verified it.
     "lene.unverified": {"email": "lene@psykiatri.example", "email_verified": False},
+    # Same verified e-mail as lene: must not take over her account once it is linked.
+    "lene.second": {"email": "lene@psykiatri.example", "email_verified": True},
 }
 
 

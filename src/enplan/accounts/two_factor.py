@@ -22,7 +22,7 @@ from .models import User
 
 # How the session was authenticated: "password" or "oidc" (set at log-in).
 AUTH_METHOD_SESSION_KEY = "enplan_auth_method"
-AUTH_METHOD_PASSWORD = "password"
+AUTH_METHOD_PASSWORD = "password"  # noqa: S105 (a label, not a secret)
 AUTH_METHOD_OIDC = "oidc"
 
 

@@ -1,8 +1,14 @@
-"""API authentication: the browser session (with CSRF) or a personal bearer token."""
+"""API authentication: the browser session (with CSRF) or a personal bearer token.
 
-from ninja.security import HttpBearer, django_auth
+The citizen API is for professionals only; other roles are refused (403) before any input
+is even read, so a refusal never depends on, or echoes, what was sent.
+"""
+
+from django.core.exceptions import PermissionDenied
+from ninja.security import HttpBearer, SessionAuth
 
 from enplan.accounts.models import ApiToken
+from enplan.citizens.access import require_professional
 
 
 class TokenAuth(HttpBearer):
@@ -10,7 +16,18 @@ class TokenAuth(HttpBearer):
         user = ApiToken.objects.authenticate(token)
         if user is not None:
             request.user = user
+            require_professional(user)
         return user
 
 
-AUTH = [TokenAuth(), django_auth]
+class ProfessionalSessionAuth(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None:
+            require_professional(user)
+        return user
+
+
+AUTH = [TokenAuth(), ProfessionalSessionAuth()]
+
+__all__ = ["AUTH", "PermissionDenied"]

@@ -24,6 +24,7 @@ from enplan.plans import services as plan_services
 from enplan.plans.forms import ActivityForm, DeleteForm, GoalForm, TrackForm
 from enplan.plans.models import PLAN_FIELD_CATEGORIES, Activity, Goal, Track
 from enplan.plans.services import PlanConflict, get_or_create_plan
+from enplan.plans.snapshots import redact
 
 from . import schemas as s
 from .auth import AUTH
@@ -250,7 +251,13 @@ def add_activity(request, citizen_id: UUID, payload: s.ActivityIn):
 def update_activity(request, citizen_id: UUID, activity_id: UUID, payload: s.ActivityIn):
     plan = _plan(request, citizen_id)
     activity = _shared(request, plan, get_object_or_404(Activity, plan=plan, uuid=activity_id))
-    form = bind(ActivityForm, payload.model_dump(exclude_unset=True), instance=activity, plan=plan)
+    form = bind(
+        ActivityForm,
+        payload.model_dump(exclude_unset=True),
+        instance=activity,
+        plan=plan,
+        policy=_policy(request, plan),
+    )
     plan_services.update_activity(activity, request.user, form.expected_version(), form.changes())
     return activity_out(activity)
 
@@ -280,11 +287,14 @@ def update_track(request, citizen_id: UUID, track_id: UUID, payload: s.TrackIn):
 @plans.get("/{citizen_id}/plan/versions", response={200: list[s.VersionOut], **ERRORS})
 def list_versions(request, citizen_id: UUID):
     plan = _plan(request, citizen_id)
+    policy = _policy(request, plan)
     return [
         {
             "number": v.number,
             "change": v.change,
-            "subject": v.subject,
+            "subject": ""
+            if v.subject and policy.withheld(v.subject_category, v.subject_origin_id)
+            else v.subject,
             "author": v.author.get_full_name() if v.author else None,
             "created_at": v.created_at,
         }
@@ -302,7 +312,7 @@ def get_version(request, citizen_id: UUID, number: int):
         "subject": v.subject,
         "author": v.author.get_full_name() if v.author else None,
         "created_at": v.created_at,
-        "snapshot": v.snapshot,
+        "snapshot": redact(v.snapshot, _policy(request, plan).withheld),
     }
 
 

@@ -1,6 +1,6 @@
 """Domain rules for the care network."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,6 +76,24 @@ def add_member(
 
 @transaction.atomic
 def end_membership(membership: NetworkMembership, actor) -> None:
+    """End a membership: the coordinating caseworker may remove anyone, others only
+    themselves."""
+    leaving_myself = bool(
+        actor and membership.professional and membership.professional.user_id == actor.pk
+    )
+    coordinator = coordinator_of(membership.citizen)
+    if (
+        actor is not None
+        and not leaving_myself
+        and (
+            coordinator is None
+            or coordinator.professional is None
+            or coordinator.professional.user_id != actor.pk
+        )
+    ):
+        raise PermissionDenied(
+            _("Only the coordinating caseworker can remove others from the network.")
+        )
     if membership.role == NetworkRole.COORDINATOR:
         raise ValidationError(
             _("The coordinating caseworker cannot simply leave: hand the citizen over.")

@@ -102,9 +102,11 @@ class ActivityForm(VersionedForm):
             "evaluation": _rows(2),
         }
 
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args, plan: Plan, policy=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = plan.goals.all()
+        goals = list(plan.goals.all())
+        hidden = [g.pk for g in goals if policy and policy.withheld_item(g)]
+        self.fields["goal"].queryset = plan.goals.exclude(pk__in=hidden)
         members = NetworkMembership.objects.active().filter(citizen_id=plan.citizen_id)
         self.fields["responsible"].queryset = members.select_related("professional", "organisation")
         self.fields["organisation"].queryset = Organisation.objects.filter(

@@ -62,21 +62,27 @@ def _raw(obj: models.Model, name: str):
     return value
 
 
+def _item(obj, names) -> dict:
+    """An item with the consent facts needed to show it later: category and origin."""
+    return {
+        "uuid": str(obj.uuid),
+        "_category": obj.category,
+        "_origin": obj.origin_id,
+        **{n: _raw(obj, n) for n in names},
+    }
+
+
 def snapshot(plan: Plan) -> dict:
-    data = {"plan": {name: _raw(plan, name) for name in PLAN_FIELDS}}
-    goals = list(plan.goals.all())
-    data["goals"] = [{"uuid": str(g.uuid), **{n: _raw(g, n) for n in GOAL_FIELDS}} for g in goals]
     acts = plan.activities.select_related(
         "goal", "organisation", "responsible__professional", "responsible__organisation"
     )
-    data["activities"] = [
-        {"uuid": str(a.uuid), **{n: _raw(a, n) for n in ACTIVITY_FIELDS}} for a in acts
-    ]
-    data["tracks"] = [
-        {"uuid": str(t.uuid), "kind": t.kind, **{n: _raw(t, n) for n in TRACK_FIELDS}}
-        for t in plan.tracks.all()
-    ]
-    return data
+    return {
+        "plan": {name: _raw(plan, name) for name in PLAN_FIELDS},
+        "plan_origins": {name: plan.origin_of(name) for name in PLAN_FIELDS},
+        "goals": [_item(g, GOAL_FIELDS) for g in plan.goals.all()],
+        "activities": [_item(a, ACTIVITY_FIELDS) for a in acts],
+        "tracks": [{**_item(t, TRACK_FIELDS), "kind": t.kind} for t in plan.tracks.all()],
+    }
 
 
 def display(model: type[models.Model], name: str, raw) -> str:
@@ -149,6 +155,20 @@ def _everything(category, origin):
     return None
 
 
+def _blank_track(item: dict) -> bool:
+    return (
+        "kind" in item
+        and not (item.get("summary") or item.get("ready_note") or item.get("ready_for_next_step"))
+        and item.get("status") == "active"
+    )
+
+
+def _withheld_item(withheld, item: dict):
+    if _blank_track(item):
+        return None
+    return withheld(item.get("_category", "plan"), item.get("_origin"))
+
+
 def compare(a: dict, b: dict, withheld=_everything) -> Comparison:
     """Compare snapshot `a` (older) with `b` (newer), matching items by their public id.
 
@@ -174,12 +194,7 @@ def compare(a: dict, b: dict, withheld=_everything) -> Comparison:
             else:
                 title = (after or before)["title"]
             hidden = next(
-                (
-                    w
-                    for s in (before, after)
-                    if s and (w := withheld(s.get("_category", "plan"), s.get("_origin")))
-                ),
-                None,
+                (w for s in (before, after) if s and (w := _withheld_item(withheld, s))), None
             )
             if hidden:
                 title, rows = "", []
@@ -201,3 +216,24 @@ def compare(a: dict, b: dict, withheld=_everything) -> Comparison:
             row.a = row.b = NOT_SHARED
             row.withheld = hidden
     return Comparison(plan_rows=plan_rows, sections=sections)
+
+
+def redact(snap: dict, withheld) -> dict:
+    """A snapshot as a viewer may see it: withheld items and fields are replaced by a note
+    that they exist (category and origin), never their content."""
+    out = {"plan": {}, "not_shared": []}
+    for name, value in snap["plan"].items():
+        origin = snap.get("plan_origins", {}).get(name)
+        w = value not in ("", None) and withheld(PLAN_FIELD_CATEGORIES[name], origin)
+        out["plan"][name] = None if w else value
+        if w:
+            out["not_shared"].append({"kind": "plan_field", "id": name, "category": w.category})
+    for key, _model, _names in SECTIONS:
+        out[key] = []
+        for item in snap.get(key, []):
+            w = _withheld_item(withheld, item)
+            if w:
+                out["not_shared"].append({"kind": key, "id": item["uuid"], "category": w.category})
+            else:
+                out[key].append({k: v for k, v in item.items() if not k.startswith("_")})
+    return out

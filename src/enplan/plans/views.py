@@ -153,7 +153,7 @@ def _edit(request, citizen_uuid, spec: Edit, obj_uuid=None, url_name: str = ""):
     obj = spec.lookup(plan, obj_uuid) if spec.lookup else None
     if obj is not None and obj is not plan and policy.withheld_item(obj):
         raise PermissionDenied(_("This is not shared with you: the citizen's consent is missing."))
-    kwargs = {"plan": plan} if spec.with_plan else {}
+    kwargs = {"plan": plan, "policy": policy} if spec.with_plan else {}
     if spec.form_class is not DeleteForm:
         kwargs["instance"] = obj if obj is not None else spec.form_class._meta.model()
     shown_version = request.GET.get("version") or plan.version
