@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Manager")
     POLITICIAN = "politician", _("Politician")
     SYSADMIN = "sysadmin", _("System administrator")
+    DPO = "dpo", _("Data protection officer")
 
 
 class User(AbstractUser):

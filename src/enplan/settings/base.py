@@ -28,6 +28,7 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 INSTALLED_APPS = [
+    "django.contrib.admin.apps.SimpleAdminConfig",  # our own site: enplan.core.admin_site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "enplan.plans",
     "enplan.consent",
     "enplan.audit",
+    "enplan.gdpr",
     "enplan.api",
 ]
 
@@ -131,6 +133,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Delete a citizen's data this long after their last course ended (apply_retention).
+ENPLAN_RETENTION_DAYS = int(os.environ.get("ENPLAN_RETENTION_DAYS", str(5 * 365)))
 
 LOGGING = {
     "version": 1,

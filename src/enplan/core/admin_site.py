@@ -1,0 +1,50 @@
+"""The administration site, opened by role rather than by Django's staff flag.
+
+System administrators manage organisations, professionals and users; they never see case
+content. The data protection officer exports a citizen's data (GDPR art. 15) and the audit
+log; both actions are audited. Nobody browses citizens' cases here.
+"""
+
+from django.contrib import admin
+
+from enplan.accounts.models import Role
+
+ADMIN_ROLES = {Role.SYSADMIN, getattr(Role, "DPO", "dpo")}
+
+
+class EnplanAdminSite(admin.AdminSite):
+    site_header = "enplan – administration"
+    site_title = "enplan"
+    index_title = "Administration"
+
+    def has_permission(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or user.role in ADMIN_ROLES)
+
+
+site = EnplanAdminSite(name="admin")
+
+
+class RoleAdmin(admin.ModelAdmin):
+    """A model admin open to the given roles only (superusers: everything)."""
+
+    roles: set[str] = set()
+    read_only = False
+
+    def _allowed(self, request) -> bool:
+        return request.user.is_superuser or request.user.role in self.roles
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return self._allowed(request) and not self.read_only
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request) and not self.read_only
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request) and not self.read_only
