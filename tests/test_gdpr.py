@@ -56,10 +56,16 @@ def test_export_command_writes_json_and_pdf_and_is_audited(citizen, tmp_path):
 
 def test_retention_dry_run_then_execute(citizen, caseworker, outsider, capsys):
     old = make_citizen(outsider, family_name="Gammel")
-    Course.objects.create(citizen=old, target_group="aktivitetsparat", state="ended",
-                          starts_on=datetime.date(2015, 1, 1), ends_on=datetime.date(2016, 1, 1))
-    Course.objects.create(citizen=citizen, target_group="aktivitetsparat",
-                          starts_on=datetime.date(2015, 1, 1))  # still active: kept
+    Course.objects.create(
+        citizen=old,
+        target_group="aktivitetsparat",
+        state="ended",
+        starts_on=datetime.date(2015, 1, 1),
+        ends_on=datetime.date(2016, 1, 1),
+    )
+    Course.objects.create(
+        citizen=citizen, target_group="aktivitetsparat", starts_on=datetime.date(2015, 1, 1)
+    )  # still active: kept
     with override_settings(ENPLAN_RETENTION_DAYS=365):
         call_command("apply_retention")
         assert Citizen.objects.filter(pk=old.pk).exists()
@@ -91,9 +97,13 @@ def test_dpo_exports_citizen_and_audit_csv(client, citizen, dpo):
     assert listing.status_code == 200 and citizen.family_name not in listing.content.decode()
     found = client.get("/admin/gdpr/citizenrecord/", {"q": citizen.cpr_display})
     assert str(citizen.uuid) in found.content.decode()
-    response = client.post(f"/admin/gdpr/citizenrecord/?q={citizen.cpr}", {
-        "action": "export_gdpr", "_selected_action": [citizen.pk],
-    })
+    response = client.post(
+        f"/admin/gdpr/citizenrecord/?q={citizen.cpr}",
+        {
+            "action": "export_gdpr",
+            "_selected_action": [citizen.pk],
+        },
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert names == [f"enplan-{citizen.uuid}.json", f"enplan-{citizen.uuid}.pdf"]
