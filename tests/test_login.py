@@ -11,8 +11,6 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -23,7 +21,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from enplan.accounts.models import ApiToken
 
@@ -35,17 +33,6 @@ CASELOAD = "/citizens/"
 VERIFY = "/accounts/two-factor/verify/"
 ENROL = "/accounts/two-factor/enrol/"
 SECURITY = "/accounts/two-factor/"
-
-CHROMIUM = os.environ.get("ENPLAN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -427,28 +414,6 @@ def test_lockout_is_configured_from_the_environment():
 # --- in the browser --------------------------------------------------------------------------
 
 
-def in_browser(base_url: str, scenario: Callable[[Page], None]) -> None:
-    """Run a scenario in real headless Chromium. It runs in its own thread because the sync
-    Playwright API will not start while another module's Playwright (test_browser.py keeps
-    one for the whole session) holds an event loop in the test thread; the scenario makes no
-    database calls, so the thread needs no connection of its own."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-
-    def run() -> None:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            try:
-                context = browser.new_context(base_url=base_url, locale="da-DK")
-                context.set_default_timeout(15_000)
-                scenario(context.new_page())
-            finally:
-                browser.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(run).result()
-
-
 def _password_step(page: Page, username: str = "mette") -> None:
     page.goto(LOGIN)
     page.fill("input[name=username]", username)
@@ -458,48 +423,39 @@ def _password_step(page: Page, username: str = "mette") -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_totp_login_in_browser(live_server, caseworker, citizen):
+def test_totp_login_in_browser(page, caseworker, citizen):
     device = add_device(caseworker.user)
-    wrong, right = wrong_code_for(device), code_for(device)
+    _password_step(page)
+    expect(page).to_have_url(re.compile(re.escape(VERIFY) + r"\?next="))
+    expect(page.locator("#two-factor-verify")).to_be_visible()
 
-    def scenario(page: Page) -> None:
-        _password_step(page)
-        expect(page).to_have_url(re.compile(re.escape(VERIFY) + r"\?next="))
-        expect(page.locator("#two-factor-verify")).to_be_visible()
+    page.fill("input[name=code]", wrong_code_for(device))
+    page.locator("#main form button.primary").click()
+    expect(page.locator("#two-factor-verify p.error[role=alert]")).to_be_visible()
+    page.goto(CASELOAD)  # still not in
+    expect(page).to_have_url(re.compile(re.escape(VERIFY)))
 
-        page.fill("input[name=code]", wrong)
-        page.locator("#main form button.primary").click()
-        expect(page.locator("#two-factor-verify p.error[role=alert]")).to_be_visible()
-        page.goto(CASELOAD)  # still not in
-        expect(page).to_have_url(re.compile(re.escape(VERIFY)))
-
-        time.sleep(1.1)  # the pause after a wrong code
-        page.fill("input[name=code]", right)
-        page.locator("#main form button.primary").click()
-        expect(page).to_have_url(re.compile(r"/citizens/$"))
-        expect(page.locator("#caseload")).to_contain_text("Anna Andersen")
-
-    in_browser(live_server.url, scenario)
+    time.sleep(1.1)  # the pause after a wrong code
+    page.fill("input[name=code]", code_for(device))
+    page.locator("#main form button.primary").click()
+    expect(page).to_have_url(re.compile(r"/citizens/$"))
+    expect(page.locator("#caseload")).to_contain_text("Anna Andersen")
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_mandatory_enrolment_in_browser(live_server, caseworker, citizen, jobcenter):
+def test_mandatory_enrolment_in_browser(page, caseworker, citizen, jobcenter):
     jobcenter.require_two_factor = True
     jobcenter.save()
+    _password_step(page)
+    expect(page).to_have_url(re.compile(re.escape(ENROL)))
+    expect(page.locator("#two-factor-enrol svg.qr")).to_be_visible()
 
-    def scenario(page: Page) -> None:
-        _password_step(page)
-        expect(page).to_have_url(re.compile(re.escape(ENROL)))
-        expect(page.locator("#two-factor-enrol svg.qr")).to_be_visible()
-
-        # Type the key into "the app" (here: compute the code from it).
-        secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-        page.fill("input[name=code]", totp_from_key(key))
-        page.locator("#main form button.primary").click()
-        expect(page).to_have_url(re.compile(r"/citizens/$"))
-        expect(page.locator("#caseload")).to_contain_text("Anna Andersen")
-
-    in_browser(live_server.url, scenario)
+    # Type the key into "the app" (here: compute the code from it).
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    page.fill("input[name=code]", totp_from_key(key))
+    page.locator("#main form button.primary").click()
+    expect(page).to_have_url(re.compile(r"/citizens/$"))
+    expect(page.locator("#caseload")).to_contain_text("Anna Andersen")
     assert TOTPDevice.objects.get(user=caseworker.user).confirmed

@@ -12,8 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -22,7 +20,7 @@ import pytest
 import requests
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from enplan.accounts.models import User
 from enplan.accounts.two_factor import AUTH_METHOD_OIDC, AUTH_METHOD_SESSION_KEY
@@ -34,16 +32,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PROVIDER_DIR = Path(__file__).resolve().parent / "oidc_provider"
 CALLBACK = "/accounts/oidc/callback/"
 CASELOAD = "/citizens/"
-CHROMIUM = os.environ.get("ENPLAN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 # --- the provider --------------------------------------------------------------------------
@@ -303,28 +291,6 @@ def test_verified_email_links_only_when_allowed(client, oidc, psych, settings):
 # --- in the browser ------------------------------------------------------------------------
 
 
-def in_browser(base_url: str, scenario: Callable[[Page], None]) -> None:
-    """Run a scenario in real headless Chromium. It runs in its own thread because the sync
-    Playwright API will not start while another module's Playwright (test_browser.py keeps
-    one for the whole session) holds an event loop in the test thread; the scenario makes no
-    database calls, so the thread needs no connection of its own."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-
-    def run() -> None:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            try:
-                context = browser.new_context(base_url=base_url, locale="da-DK")
-                context.set_default_timeout(15_000)
-                scenario(context.new_page())
-            finally:
-                browser.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(run).result()
-
-
 def _mitid_in_browser(page: Page, username: str) -> None:
     page.goto("/accounts/login/")
     page.locator("#oidc-login").click()
@@ -337,26 +303,19 @@ def _mitid_in_browser(page: Page, username: str) -> None:
 
 
 @pytest.mark.browser
-def test_mitid_login_in_browser(live_server, oidc, mette, citizen):
+def test_mitid_login_in_browser(page, live_server, oidc, mette, citizen):
     # A TOTP device does not matter: MitID Erhverv is two-factor already.
     TOTPDevice.objects.create(user=mette, name="app", confirmed=True)
-
-    def scenario(page: Page) -> None:
-        _mitid_in_browser(page, "mette.mitid")
-        expect(page).to_have_url(re.compile(re.escape(live_server.url) + r"/citizens/$"))
-        expect(page.locator("#caseload")).to_contain_text("Anna Andersen")
-        expect(page.locator("header .who")).to_have_text("Mette Test")
-
-    in_browser(live_server.url, scenario)
+    _mitid_in_browser(page, "mette.mitid")
+    expect(page).to_have_url(re.compile(re.escape(live_server.url) + r"/citizens/$"))
+    expect(page.locator("#caseload")).to_contain_text("Anna Andersen")
+    expect(page.locator("header .who")).to_have_text("Mette Test")
 
 
 @pytest.mark.browser
-def test_unknown_identity_refused_in_browser(live_server, oidc, mette):
-    def scenario(page: Page) -> None:
-        _mitid_in_browser(page, "ukendt.mitid")
-        expect(page).to_have_url(re.compile(r"/accounts/oidc/refused/$"))
-        expect(page.locator("#oidc-refused [role=alert]")).to_be_visible()
-        page.goto(CASELOAD)
-        expect(page).to_have_url(re.compile(r"/accounts/login/"))
-
-    in_browser(live_server.url, scenario)
+def test_unknown_identity_refused_in_browser(page, oidc, mette):
+    _mitid_in_browser(page, "ukendt.mitid")
+    expect(page).to_have_url(re.compile(r"/accounts/oidc/refused/$"))
+    expect(page.locator("#oidc-refused [role=alert]")).to_be_visible()
+    page.goto(CASELOAD)
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))

@@ -13,7 +13,7 @@ class UserAdmin(RoleAdmin, BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email")}),
-        ("Access", {"fields": ("role", "is_active")}),
+        ("Access", {"fields": ("role", "is_active", "oidc_subject")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"fields": ("username", "role", "password1", "password2")}),)
