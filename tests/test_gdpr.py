@@ -86,9 +86,13 @@ def test_admin_roles(client, citizen, sysadmin, dpo, caseworker, manager):
     assert client.get("/admin/gdpr/citizenrecord/").status_code == 403
     assert client.get("/admin/audit/auditentry/").status_code == 403
     client.force_login(caseworker.user)
-    assert client.get("/admin/").status_code == 302  # not an admin role: to the log-in
+    # logged in, but not an admin role: refused (after the admin's redirect to its log-in)
+    assert client.get("/admin/", follow=True).status_code == 403
     client.force_login(manager)
-    assert client.get("/admin/organisations/organisation/").status_code == 302
+    assert client.get("/admin/organisations/organisation/", follow=True).status_code == 403
+    client.logout()
+    response = client.get("/admin/", follow=True)  # via the admin's log-in to enplan's own
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
 
 
 def test_dpo_exports_citizen_and_audit_csv(client, citizen, dpo):

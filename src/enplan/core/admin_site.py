@@ -17,6 +17,18 @@ class EnplanAdminSite(admin.AdminSite):
     site_title = "enplan"
     index_title = "Administration"
 
+    def login(self, request, extra_context=None):
+        """One log-in for everyone (password + second factor, or MitID Erhverv)."""
+        from django.contrib.auth.views import redirect_to_login
+        from django.core.exceptions import PermissionDenied
+        from django.urls import reverse
+
+        if request.user.is_authenticated:  # logged in, but not in an administrative role
+            raise PermissionDenied("The administration is for system administrators and the DPO.")
+        return redirect_to_login(
+            request.GET.get("next", reverse("admin:index")), reverse("accounts:login")
+        )
+
     def has_permission(self, request) -> bool:
         user = request.user
         return user.is_active and (user.is_superuser or user.role in ADMIN_ROLES)

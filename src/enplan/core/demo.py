@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from enplan.accounts.models import Role, User
 from enplan.citizens.models import Citizen, Contact, ContactKind, Language
+from enplan.consent.models import Category, Consent, GivenHow
+from enplan.consent.services import give as give_consent
 from enplan.core.cpr import century, passes_modulus11
 from enplan.courses.models import (
     Course,
@@ -104,6 +106,7 @@ OTHER_USERS = [
     ("leder", "Birgitte Leth", Role.MANAGER),
     ("politiker", "Ole Madsen", Role.POLITICIAN),
     ("admin", "Systemadministrator", Role.SYSADMIN),
+    ("dpo", "Dorte Bach", Role.DPO),
 ]
 
 GIVEN = [
@@ -423,6 +426,7 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
         employment_outcome=_outcome(employment, EMPLOYMENT_KEYS),
         substance_outcome=_outcome(substance, SUBSTANCE_KEYS),
         outcome_note=" / ".join(t for t in (employment, substance, other) if t),
+        origin=coordinator.organisation,
     )
 
     plan = plans.get_or_create_plan(citizen, actor)
@@ -516,6 +520,25 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
                 "ready_note": "",
             },
         )
+    # Two of three citizens have consented to share with psychiatry and their GP; the rest
+    # show psychiatry what exists but is not shared.
+    if i % 3 != 2:
+        for org_key, categories in (
+            ("lpc", [Category.PLAN, Category.HEALTH, Category.EMPLOYMENT]),
+            ("gp", [Category.PLAN, Category.HEALTH]),
+        ):
+            give_consent(
+                citizen,
+                actor,
+                Consent(
+                    recipient_organisation=orgs[org_key],
+                    categories=categories,
+                    purpose="Koordinering af den fælles plan",
+                    valid_from=today - datetime.timedelta(days=30),
+                    valid_to=today + datetime.timedelta(days=335),
+                    given_how=GivenHow.WRITTEN,
+                ),
+            )
     for _ in range(rng.randint(0, 3)):
         Contact.objects.create(
             citizen=citizen,
