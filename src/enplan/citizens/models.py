@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from enplan.core.cpr import format_cpr, validate_cpr
-from enplan.core.models import CitizenOwnedModel, PublicIdModel
+from enplan.core.models import CitizenOwnedModel, PublicIdModel, origin_field
 
 
 class Language(models.TextChoices):
@@ -97,14 +97,7 @@ class Contact(CitizenOwnedModel):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    origin = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The organisation the information comes from (for consent).",
-    )
+    origin = origin_field()
 
     category = "employment"
 

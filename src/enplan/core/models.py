@@ -52,3 +52,15 @@ def organisation_id_of(user) -> int | None:
     """The organisation a user acts for (None for users without a professional profile)."""
     professional = getattr(user, "professional_or_none", None)
     return professional.organisation_id if professional else None
+
+
+def origin_field() -> models.ForeignKey:
+    """The organisation a piece of information comes from: what consent is checked against."""
+    return models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation the information comes from (for consent).",
+    )

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from enplan.core.models import CitizenOwnedModel
+from enplan.core.models import CitizenOwnedModel, origin_field
 
 
 class TargetGroup(models.TextChoices):
@@ -66,14 +66,7 @@ class Course(CitizenOwnedModel):
         _("substance use outcome"), max_length=20, choices=SubstanceOutcome, blank=True
     )
     outcome_note = models.TextField(_("outcome note"), max_length=2000, blank=True)
-    origin = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The organisation the information comes from (for consent).",
-    )
+    origin = origin_field()
 
     category = "employment"
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from enplan.consent.models import Category
-from enplan.core.models import CitizenOwnedModel
+from enplan.core.models import CitizenOwnedModel, origin_field
 
 TEXT_MAX = 2000  # a plan is read aloud with the citizen; longer text belongs in an attachment
 
@@ -68,14 +68,7 @@ class Plan(CitizenOwnedModel):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    origin = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The organisation the information comes from (for consent).",
-    )
+    origin = origin_field()
     # Which organisation wrote each text field last: {field name: organisation id}.
     field_origins = models.JSONField(default=dict, blank=True)
 
@@ -116,14 +109,7 @@ class Goal(CitizenOwnedModel):
         _("evaluation – changes since last time?"), max_length=TEXT_MAX, blank=True
     )
     position = models.PositiveIntegerField(default=0)
-    origin = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The organisation the information comes from (for consent).",
-    )
+    origin = origin_field()
 
     class Meta:
         ordering = ["position", "id"]
@@ -164,14 +150,7 @@ class Track(CitizenOwnedModel):
     ready_signalled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    origin = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The organisation the information comes from (for consent).",
-    )
+    origin = origin_field()
 
     class Meta:
         ordering = ["kind"]
@@ -267,14 +246,7 @@ class Activity(CitizenOwnedModel):
         _("does it make sense to the citizen?"), max_length=10, choices=CitizenView, blank=True
     )
     evaluation = models.TextField(_("evaluation"), max_length=TEXT_MAX, blank=True)
-    origin = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The organisation the information comes from (for consent).",
-    )
+    origin = origin_field()
 
     class Meta:
         ordering = ["starts_on", "id"]
