@@ -56,3 +56,21 @@ def test_psychiatry_sees_the_plan_under_consent_until_withdrawn(
     expect(psych_page.locator("#plan-body")).not_to_contain_text(GOAL)
     expect(psych_page.locator("#plan-body .not-shared").first).to_be_visible()
     psych_ctx.close()
+
+
+def test_access_log_tab_shows_who_looked_in_both_languages(page, citizen, caseworker, psych):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(psych.user)
+    other.get(f"/citizens/{citizen.uuid}/plan/")  # psychiatry looks at the plan
+    _login(page, caseworker)
+    page.goto(f"/citizens/{citizen.uuid}/")
+    page.locator(f"a[href='/citizens/{citizen.uuid}/access-log/']").click()
+    table = page.locator("table.list")
+    expect(table).to_contain_text("Lokalpsykiatri Test")
+    expect(table).to_contain_text("Læst")
+    page.locator("button[name=language][value=en]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h2")).to_contain_text("Who has looked at the citizen's data")
+    expect(page.locator("table.list")).to_contain_text("Read")
