@@ -79,6 +79,34 @@ class Citizen(PublicIdModel):
         return format_cpr(self.cpr)
 
 
+class IdentifierSystem(models.TextChoices):
+    """Person identifiers other than the CPR number that messages may name a citizen by."""
+
+    REPLACEMENT_CPR = "replacement", _("Replacement CPR number (erstatningspersonnummer)")
+    PREVIOUS_CPR = "previous_cpr", _("Previous CPR number")
+
+
+class CitizenIdentifier(CitizenOwnedModel):
+    """Another identifier the citizen is known by, e.g. a replacement CPR number issued by a
+    region or a CPR number that has since been corrected. Messages that name the citizen by
+    it are attached to the citizen."""
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="identifiers")
+    system = models.CharField(_("kind"), max_length=20, choices=IdentifierSystem)
+    issuer = models.CharField(
+        _("issuer (OID)"), max_length=100, blank=True, help_text=_("For example urn:oid:…")
+    )
+    value = models.CharField(_("identifier"), max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "value"], name="citizen_identifier_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()}: {self.value}"
+
+
 class ContactKind(models.TextChoices):
     MEETING = "meeting", _("Meeting")
     PHONE = "phone", _("Phone call")

@@ -37,6 +37,23 @@ class Organisation(PublicIdModel):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     phone_hours = models.CharField(_("phone hours"), max_length=200, blank=True)
     email = models.EmailField(_("secure e-mail"), blank=True)
+    uses_enplan = models.BooleanField(
+        _("uses enplan"),
+        default=True,
+        help_text=_(
+            "Staff work in enplan: messages arrive in their inbox. Otherwise messages go out "
+            "as MedCom CareCommunication."
+        ),
+    )
+    message_endpoint = models.CharField(
+        _("message endpoint"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Where CareCommunication to this organisation is delivered: an https:// URL or "
+            "a drop folder. Empty: the installation's default transport."
+        ),
+    )
     require_two_factor = models.BooleanField(
         _("require two-factor log-in"),
         default=False,

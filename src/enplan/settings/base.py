@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "enplan.consent",
     "enplan.audit",
     "enplan.gdpr",
+    "enplan.messaging",
     "enplan.api",
 ]
 
