@@ -78,3 +78,17 @@ def for_viewer_many(user, citizens) -> dict[int, SharingPolicy]:
     for citizen_id, categories in consents:
         granted[citizen_id].update(categories)
     return {pk: SharingPolicy(org.pk, org.sector, frozenset(g)) for pk, g in granted.items()}
+
+
+def shares_with(citizen, organisation, category: str) -> bool:
+    """Whether a consent in force lets `citizen`'s information of `category` go to
+    `organisation` (named, or through its sector) — checked before anything is sent."""
+    granted = (
+        Consent.objects.in_force()
+        .filter(citizen=citizen)
+        .filter(
+            Q(recipient_organisation_id=organisation.pk) | Q(recipient_sector=organisation.sector)
+        )
+        .values_list("categories", flat=True)
+    )
+    return any(category in categories for categories in granted)  # JSON lookups vary by DB

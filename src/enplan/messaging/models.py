@@ -109,6 +109,9 @@ class Thread(PublicIdModel):
     last_message_at = models.DateTimeField(_("last message"), db_index=True)
     last_incoming_at = models.DateTimeField(null=True, blank=True)
     notification_kind = models.CharField(max_length=30, blank=True)
+    history = models.JSONField(
+        default=list, help_text="The Provenance chain: one entry per message in the thread."
+    )
 
     objects = ThreadQuerySet.as_manager()
 
@@ -235,6 +238,9 @@ class ThreadRead(models.Model):
             models.UniqueConstraint(fields=["user", "thread"], name="thread_read_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.thread_id} at {self.read_at}"
+
 
 class Outcome(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
@@ -271,6 +277,9 @@ class Receipt(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.header_id or '?'} via {self.channel}"
 
 
 class OutboxState(models.TextChoices):
@@ -311,6 +320,9 @@ class OutboxEntry(models.Model):
         ordering = ["id"]
         verbose_name_plural = "outbox"
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.header_id} → {self.receiver_sor} ({self.state})"
+
 
 class NotificationKind(models.TextChoices):
     COORDINATOR_ASSIGNED = "coordinator_assigned", _("Coordinating caseworker assigned")
@@ -337,3 +349,6 @@ class NotificationSetting(models.Model):
                 fields=["organisation", "partner", "kind"], name="notification_setting_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.partner_id}: {'on' if self.enabled else 'off'}"

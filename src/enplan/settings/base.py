@@ -174,3 +174,17 @@ from .auth import *  # noqa: E402, F403
 
 INSTALLED_APPS += AUTH_EXTRA_APPS  # noqa: F405
 MIDDLEWARE += AUTH_EXTRA_MIDDLEWARE  # noqa: F405
+
+# Messaging (MedCom CareCommunication). Limits apply to received and sent messages alike.
+ENPLAN_MESSAGE_MAX_BYTES = int(os.environ.get("ENPLAN_MESSAGE_MAX_BYTES", 20 * 1024 * 1024))
+ENPLAN_ATTACHMENT_MAX_BYTES = int(os.environ.get("ENPLAN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+ENPLAN_FHIR_BASE_URL = os.environ.get("ENPLAN_FHIR_BASE_URL", "https://enplan.local/fhir")
+# Default transport for partners without their own endpoint: a drop folder (path) or an
+# http(s):// URL that accepts POSTed Bundles. The worker retries with exponential backoff.
+ENPLAN_MESSAGE_TRANSPORT = os.environ.get(
+    "ENPLAN_MESSAGE_TRANSPORT", str(PROJECT_DIR / "var" / "outbox")
+)
+ENPLAN_MESSAGE_HTTP_TOKEN = os.environ.get("ENPLAN_MESSAGE_HTTP_TOKEN", "")
+ENPLAN_MESSAGE_HTTP_TIMEOUT = float(os.environ.get("ENPLAN_MESSAGE_HTTP_TIMEOUT", 30))
+ENPLAN_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("ENPLAN_MESSAGE_MAX_ATTEMPTS", 12))
+ENPLAN_MESSAGE_LEASE_SECONDS = int(os.environ.get("ENPLAN_MESSAGE_LEASE_SECONDS", 120))
