@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("citizens/", include("enplan.citizens.urls")),
+    path("messages/", include("enplan.messaging.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", fhir_api.urls),
 ]

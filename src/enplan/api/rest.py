@@ -29,6 +29,7 @@ from enplan.plans.snapshots import redact
 from . import schemas as s
 from .auth import AUTH
 from .forms import FormInvalid, bind
+from .messaging import messaging
 from .serializers import activity_out, citizen_out, citizen_summary, member_out, plan_out
 
 api = NinjaAPI(
@@ -387,3 +388,5 @@ api.add_router("/citizens", citizens)
 api.add_router("/citizens", consents)
 api.add_router("/citizens", network)
 api.add_router("/citizens", plans)
+
+api.add_router("", messaging)

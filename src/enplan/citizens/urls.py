@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from enplan.consent import views as consent_views
 from enplan.courses import views as course_views
+from enplan.messaging import views as message_views
 from enplan.network import views as network_views
 
 from . import views
@@ -24,6 +25,20 @@ citizen_patterns = [
         name="consent_withdraw",
     ),
     path("access-log/", views.access_log, name="access_log"),
+    path("messages/", message_views.thread_list, name="threads"),
+    path("messages/new/", message_views.thread_new, name="thread_new"),
+    path("messages/<uuid:thread_uuid>/", message_views.thread_detail, name="thread"),
+    path("messages/<uuid:thread_uuid>/reply/", message_views.thread_reply, name="thread_reply"),
+    path(
+        "messages/<uuid:thread_uuid>/forward/",
+        message_views.thread_forward,
+        name="thread_forward",
+    ),
+    path(
+        "messages/<uuid:thread_uuid>/attachments/<uuid:segment_uuid>/",
+        message_views.attachment,
+        name="attachment",
+    ),
 ]
 urlpatterns = [
     path("", views.caseload_view, name="caseload"),

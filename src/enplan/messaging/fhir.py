@@ -242,6 +242,9 @@ def sniff_format(data: bytes, content_type: str = "") -> str:
 
 
 def _screen_xml(data: bytes) -> None:
+    upper = data.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+        raise MessageError(str(_("XML with a DOCTYPE (DTD or entities) is refused.")), "security")
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )

@@ -71,6 +71,10 @@ def add_member(
     except IntegrityError:  # a concurrent add won the race
         raise ValidationError(_("The network changed meanwhile; reload and try again.")) from None
     record(actor, citizen, Action.CREATE, membership, role=role)
+    if role == NetworkRole.COORDINATOR:
+        from enplan.messaging.notifications import coordinator_assigned
+
+        coordinator_assigned(actor, citizen, membership)
     return membership
 
 
@@ -122,7 +126,7 @@ def hand_over(citizen, actor, *, to_professional: Professional, note: str) -> Ha
     if current:
         current.ended_at = now
         current.save(update_fields=["ended_at", "updated_at"])
-    NetworkMembership.objects.create(
+    membership = NetworkMembership.objects.create(
         citizen=citizen,
         professional=to_professional,
         organisation=to_professional.organisation,
@@ -139,4 +143,7 @@ def hand_over(citizen, actor, *, to_professional: Professional, note: str) -> Ha
         handed_over_by=actor,
     )
     record(actor, citizen, Action.CREATE, handover)
+    from enplan.messaging.notifications import coordinator_assigned
+
+    coordinator_assigned(actor, citizen, membership)
     return handover

@@ -153,7 +153,10 @@ def remove_goal(goal: Goal, actor, expected_version: int) -> PlanVersion:
     return _change(goal.plan, actor, expected_version, ChangeKind.GOAL_REMOVED, apply)
 
 
+@transaction.atomic
 def add_activity(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> Activity:
+    from enplan.messaging.notifications import activity_saved
+
     activity = Activity(
         plan=plan, citizen_id=plan.citizen_id, municipality_code=plan.municipality_code
     )
@@ -164,19 +167,28 @@ def add_activity(plan: Plan, actor, expected_version: int, data: dict[str, Any])
         ChangeKind.ACTIVITY_ADDED,
         lambda: _assign(activity, data, actor),
     )
+    activity_saved(actor, activity, created=True)  # same transaction: the outbox
     return activity
 
 
+@transaction.atomic
 def update_activity(
     activity: Activity, actor, expected_version: int, data: dict[str, Any]
 ) -> PlanVersion:
-    return _change(
+    from enplan.messaging.notifications import activity_saved
+
+    previous_status = (
+        Activity.objects.filter(pk=activity.pk).values_list("status", flat=True).first()
+    )
+    version = _change(
         activity.plan,
         actor,
         expected_version,
         ChangeKind.ACTIVITY_UPDATED,
         lambda: _assign(activity, data, actor),
     )
+    activity_saved(actor, activity, created=False, previous_status=previous_status)
+    return version
 
 
 def remove_activity(activity: Activity, actor, expected_version: int) -> PlanVersion:

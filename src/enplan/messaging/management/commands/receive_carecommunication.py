@@ -19,9 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="Message files (.json or .xml)")
 
-    def handle(self, *paths, **options):
+    def handle(self, *args, **options):
         with command_context("receive_carecommunication"):
-            for path in paths:
+            for path in options["paths"]:
                 self.stdout.write(json.dumps(self.receive_file(path), ensure_ascii=False))
 
     @staticmethod
