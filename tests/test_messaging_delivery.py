@@ -213,7 +213,7 @@ def _worker_env(**extra) -> dict:
 
 
 def _worker(env, *args) -> subprocess.Popen:
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 - our own manage.py
         [
             sys.executable,
             str(ROOT / "manage.py"),

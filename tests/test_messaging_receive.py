@@ -22,7 +22,6 @@ from enplan.messaging.models import (
 )
 from enplan.messaging.partners import ensure_example_organisations
 from enplan.messaging.receiving import receive
-
 from enplan.network.models import NetworkRole
 from enplan.network.services import add_member
 from enplan.organisations.models import Profession

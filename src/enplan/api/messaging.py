@@ -15,7 +15,6 @@ from enplan.messaging.models import Thread
 from enplan.messaging.receiving import receive
 from enplan.messaging.views import _thread
 
-
 messaging = Router(tags=["messaging"])
 
 

@@ -254,6 +254,13 @@ def merge_history(history: list, provenance: list[fhir.ProvenanceEntry]) -> list
 
 def store_segments(thread, message, cc: CareCommunication, *, ours, from_partner: bool) -> None:
     known = set(thread.segments.values_list("identifier", flat=True))
+    # What colleagues in enplan wrote keeps their organisation as origin (consent decides
+    # whether it stays visible here); what reaches us from outside is our own record.
+    authors = dict(
+        Organisation.objects.filter(
+            sor_code__in={p.assigner_sor for p in cc.payloads}, uses_enplan=True
+        ).values_list("sor_code", "id")
+    )
     new = []
     for p in cc.payloads:
         if p.identifier in known:
@@ -265,7 +272,7 @@ def store_segments(thread, message, cc: CareCommunication, *, ours, from_partner
             identifier=p.identifier,
             kind=SegmentKind.ATTACHMENT if p.is_attachment else SegmentKind.TEXT,
             timestamp=parse_datetime(p.timestamp) or message.sent_at,
-            origin=ours,
+            origin_id=authors.get(p.assigner_sor, ours.pk),
             from_partner=from_partner and p.assigner_sor != ours.sor_code,
             assigner_sor=p.assigner_sor,
             author_name=p.author.name if p.author else "",

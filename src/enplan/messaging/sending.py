@@ -174,6 +174,10 @@ def _send(
     if partner.uses_enplan:
         result = receiving.receive_parsed(cc, bundle, channel="enplan", notify_sender=False)
         directory.apply_ack(cc.header_id, result.ack_code, result.reason)
+        if notification_kind:
+            Thread.objects.filter(
+                organisation=partner, communication_id=cc.communication_id
+            ).update(notification_kind=notification_kind)
         message.refresh_from_db()
     else:
         enqueue(

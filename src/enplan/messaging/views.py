@@ -5,10 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -97,7 +98,9 @@ def thread_list(request, citizen_uuid):
 def thread_new(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "messages")
     partners = _partners(citizen, request.user)
-    form = ComposeForm(request.POST or None, request.FILES or None, partners=partners)
+    form = ComposeForm(
+        request.POST if request.method == "POST" else None, request.FILES or None, partners=partners
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -219,12 +222,8 @@ def attachment(request, citizen_uuid, thread_uuid, segment_uuid):
     if not seg.data:
         raise Http404(_("The content of this attachment was not part of the message."))
     record(request.user, citizen, Action.READ, seg)
-    response = FileResponse(
-        iter([bytes(seg.data)]),
-        content_type=seg.content_type,
-        as_attachment=True,
-        filename=seg.title or "attachment",
-    )
+    response = HttpResponse(bytes(seg.data), content_type=seg.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, seg.title or "attachment")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -265,7 +264,7 @@ def open_thread(request, thread_uuid):
     thread = _org_thread(request.user, thread_uuid)
     if thread.citizen is not None:
         return redirect("citizens:thread", thread.citizen.uuid, thread.uuid)
-    form = AttachForm(request.POST or None)
+    form = AttachForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         cpr = form.cleaned_data["cpr"].replace("-", "").strip()
         citizen = None
@@ -302,7 +301,9 @@ def notification_settings(request):
         (s.partner_id, s.kind): s.enabled
         for s in NotificationSetting.objects.filter(organisation=org)
     }
-    form = NotificationSettingsForm(request.POST or None, partners=partners, enabled=enabled)
+    form = NotificationSettingsForm(
+        request.POST if request.method == "POST" else None, partners=partners, enabled=enabled
+    )
     if request.method == "POST" and form.is_valid():
         for name, on in form.cleaned_data.items():
             partner_id, kind = name.split(":")
