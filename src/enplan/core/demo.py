@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from enplan.accounts.models import Role, User
 from enplan.citizens.models import Citizen, Contact, ContactKind, Language
+from enplan.citizens.services import register_citizen
 from enplan.consent.models import Category, Consent, GivenHow
 from enplan.consent.services import give as give_consent
 from enplan.core.cpr import century, passes_modulus11
@@ -351,8 +352,8 @@ def seed(out=print, seed_value: int = 2021) -> dict:
             .open(encoding="utf-8")
         )
     )
-    for i, row in enumerate(rows):
-        _citizen(rng, i, row, orgs, pros, now, today)
+    citizens = [_citizen(rng, i, row, orgs, pros, now, today) for i, row in enumerate(rows)]
+    _messages(citizens, pros, today)
     out(f"Seeded {len(orgs)} organisations, {len(pros)} professionals, {len(rows)} citizens.")
     return {"organisations": len(orgs), "professionals": len(pros), "citizens": len(rows)}
 
@@ -524,8 +525,9 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
     # show psychiatry what exists but is not shared.
     if i % 3 != 2:
         for org_key, categories in (
-            ("lpc", [Category.PLAN, Category.HEALTH, Category.EMPLOYMENT]),
-            ("gp", [Category.PLAN, Category.HEALTH]),
+            ("lpc", [Category.PLAN, Category.HEALTH, Category.EMPLOYMENT, Category.MESSAGES]),
+            ("gp", [Category.PLAN, Category.HEALTH, Category.MESSAGES]),
+            ("jc", [Category.MESSAGES]),  # answers from health care back to the jobcenter
         ):
             give_consent(
                 citizen,
@@ -548,3 +550,66 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
             registered_by=actor,
         )
     return citizen
+
+
+def _messages(citizens, pros, today) -> None:
+    """A conversation between jobcenter and psychiatry, and the organisations and the test
+    patient of MedCom's official examples, so that `receive_carecommunication` on those
+    files attaches them (README)."""
+    from enplan.consent.policy import shares_with
+    from enplan.messaging import sending
+    from enplan.messaging.partners import ensure_example_organisations
+
+    jc, lpc = pros["mette"].organisation, pros["lene"].organisation
+    first_citizen = next(
+        c
+        for c in citizens
+        if c.memberships.filter(professional=pros["mette"], role=NetworkRole.COORDINATOR).exists()
+        and c.memberships.filter(professional=pros["lene"]).exists()
+        and shares_with(c, lpc, Category.MESSAGES)
+        and shares_with(c, jc, Category.MESSAGES)
+    )
+    message = sending.compose(
+        pros["mette"].user,
+        first_citizen,
+        partner=pros["lene"].organisation,
+        category="psychiatry-social-disability",
+        topic="Netværksmøde",
+        text="Hej Lene. Kan du deltage i netværksmødet den 2. december kl. 10?",
+    )
+    partner_thread = message.thread.__class__.objects.get(
+        organisation=pros["lene"].organisation, communication_id=message.thread.communication_id
+    )
+    sending.reply(
+        pros["lene"].user, partner_thread, text="Ja, jeg kommer. Jeg tager medicinplanen med."
+    )
+    examples = ensure_example_organisations()
+    nurse = Professional.objects.create(
+        user=User.objects.create_user(
+            "birgit", password=DEMO_PASSWORD, first_name="Birgit", last_name="Berggren"
+        ),
+        organisation=examples["330461000016004"],
+        name="Birgit Berggren",
+        profession=Profession.NURSE,
+        phone="12 70 70 70",
+    )
+    bruno = Citizen(
+        cpr="2509479989",  # MedCom's test patient in the official examples
+        given_name="Bruno",
+        family_name="Elmer",
+        birth_date=datetime.date(1947, 9, 25),
+        municipality_code="0580",
+    )
+    bruno = register_citizen(pros["mette"].user, bruno, NetworkRole.COORDINATOR)
+    add_member(bruno, pros["mette"].user, role=NetworkRole.OTHER, professional=nurse)
+    give_consent(
+        bruno,
+        pros["mette"].user,
+        Consent(
+            recipient_organisation=nurse.organisation,
+            categories=[Category.MESSAGES, Category.HEALTH],
+            purpose="Korrespondance om sundhedspleje",
+            valid_from=today - datetime.timedelta(days=1),
+            given_how=GivenHow.WRITTEN,
+        ),
+    )

@@ -14,5 +14,9 @@ class Command(BaseCommand):
             if username:
                 org = next(o[1] for o in demo.ORGANISATIONS if o[0] == org_key)
                 self.stdout.write(f"  {username:<10} {name} – {profession.label}, {org}")
+        self.stdout.write(
+            "  birgit     Birgit Berggren – Sundhedsplejen, Aabenraa Kommune "
+            "(receives the MedCom example messages)"
+        )
         for username, name, role in demo.OTHER_USERS:
             self.stdout.write(f"  {username:<10} {name} – {role.label}")
