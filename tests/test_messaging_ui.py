@@ -37,8 +37,13 @@ def consent(citizen, actor, org=None, sector="", categories=(Category.MESSAGES,)
 def compose(client, citizen, partner, text="Kan vi mødes?", **extra):
     return client.post(
         f"/citizens/{citizen.uuid}/messages/new/",
-        {"partner": partner.pk, "category": "psychiatry-social-disability", "topic": "Møde",
-         "text": text, **extra},
+        {
+            "partner": partner.uuid,
+            "category": "psychiatry-social-disability",
+            "topic": "Møde",
+            "text": text,
+            **extra,
+        },
     )
 
 
@@ -95,24 +100,28 @@ def test_withdrawn_consent_hides_the_messages_from_the_other_organisation(
     assert "FORTROLIGT-INDHOLD" not in page and "ikke delt" in page
 
 
-def test_attachments_are_checked_stored_and_downloaded(
-    client, citizen, caseworker, psychiatry
-):
+def test_attachments_are_checked_stored_and_downloaded(client, citizen, caseworker, psychiatry):
     consent(citizen, caseworker.user, org=psychiatry)
     client.force_login(caseworker.user)
     fake = compose(
-        client, citizen, psychiatry,
+        client,
+        citizen,
+        psychiatry,
         attachments=[SimpleUploadedFile("virus.pdf", b"MZ\x90\x00", "application/pdf")],
     )
     assert fake.status_code == 422 and "er ikke reelt af typen" in fake.content.decode()
     wrong_type = compose(
-        client, citizen, psychiatry,
+        client,
+        citizen,
+        psychiatry,
         attachments=[SimpleUploadedFile("x.exe", b"MZ\x90\x00", "application/x-msdownload")],
     )
     assert wrong_type.status_code == 422
     assert Thread.objects.count() == 0
     ok = compose(
-        client, citizen, psychiatry,
+        client,
+        citizen,
+        psychiatry,
         attachments=[SimpleUploadedFile("notat.pdf", PDF, "application/pdf")],
     )
     assert ok.status_code == 302
@@ -157,8 +166,9 @@ def test_triage_attaches_a_message_to_a_citizen(client, citizen, caseworker):
     from .test_messaging_receive import message
 
     caseworker.organisation.ean = ""
-    cc = message(receiver=caseworker.organisation.sor_code, sender="441211000016000",
-                 cpr="0101901234")
+    cc = message(
+        receiver=caseworker.organisation.sor_code, sender="441211000016000", cpr="0101901234"
+    )
     assert receive(fhir.to_json(fhir.build(cc)), channel="test").outcome == "accepted"
     thread = Thread.objects.get()
     client.force_login(caseworker.user)
@@ -220,8 +230,10 @@ def test_a_switched_off_notification_is_not_sent(client, citizen, caseworker, gp
         NotificationKind
     )
     hand_over(
-        citizen, caseworker.user,
-        to_professional=make_professional("jonas", caseworker.organisation), note="Ny",
+        citizen,
+        caseworker.user,
+        to_professional=make_professional("jonas", caseworker.organisation),
+        note="Ny",
     )
     assert not Thread.objects.filter(partner=gp).exists()
 
@@ -255,7 +267,9 @@ def test_treatment_started_and_ended_are_notified_to_the_jobcenter(
     assert "Ambulant behandling" in started.segments.get().text
     plan.refresh_from_db()
     plan_services.update_activity(
-        activity, psych.user, plan.version,
+        activity,
+        psych.user,
+        plan.version,
         {"status": "done", "evaluation": "Afsluttet, angst reduceret"},
     )
     ended = Thread.objects.get(
@@ -267,8 +281,12 @@ def test_treatment_started_and_ended_are_notified_to_the_jobcenter(
 def test_planned_work_placement_asks_the_gp_for_comments(citizen, caseworker, gp, plan):
     consent(citizen, caseworker.user, sector=Sector.GENERAL_PRACTICE)
     _activity(
-        plan, caseworker.user, caseworker.organisation, title="Virksomhedspraktik",
-        starts_on=datetime.date.today() + datetime.timedelta(14), legal_basis="lab",
+        plan,
+        caseworker.user,
+        caseworker.organisation,
+        title="Virksomhedspraktik",
+        starts_on=datetime.date.today() + datetime.timedelta(14),
+        legal_basis="lab",
         status="planned",
     )
     thread = Thread.objects.get(organisation=gp)

@@ -38,7 +38,9 @@ class _TextForm(forms.Form):
 
 
 class ComposeForm(_TextForm):
-    partner = forms.ModelChoiceField(label=_("To"), queryset=Organisation.objects.none())
+    partner = forms.ModelChoiceField(
+        label=_("To"), queryset=Organisation.objects.none(), to_field_name="uuid"
+    )
     category = forms.ChoiceField(label=_("Category"), choices=MedComCategory.choices)
     topic = forms.CharField(
         label=_("Topic"),
@@ -67,7 +69,9 @@ class ReplyForm(_TextForm):
 
 
 class ForwardForm(forms.Form):
-    partner = forms.ModelChoiceField(label=_("Forward to"), queryset=Organisation.objects.none())
+    partner = forms.ModelChoiceField(
+        label=_("Forward to"), queryset=Organisation.objects.none(), to_field_name="uuid"
+    )
     text = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
     )
