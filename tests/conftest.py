@@ -158,3 +158,14 @@ def page(browser, live_server):
     yield pg
     context.close()
     assert not js_errors, f"JavaScript errors in the page: {js_errors}"
+
+
+def browser_login(pg, professional) -> None:
+    """Log in through the real log-in page of a browser page."""
+    from playwright.sync_api import expect
+
+    pg.goto("/accounts/login/")
+    pg.fill("input[name=username]", professional.user.username)
+    pg.fill("input[name=password]", PASSWORD)
+    pg.locator("form button.primary").click()
+    expect(pg).to_have_url("/citizens/")

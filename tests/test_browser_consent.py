@@ -6,19 +6,11 @@ from playwright.sync_api import expect
 from enplan.consent.models import Consent
 from enplan.plans import services
 
-from .conftest import PASSWORD
+from .conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 GOAL = "Komme i praktik i en dyrehandel"
-
-
-def _login(pg, professional):
-    pg.goto("/accounts/login/")
-    pg.fill("input[name=username]", professional.user.username)
-    pg.fill("input[name=password]", PASSWORD)
-    pg.locator("form button.primary").click()
-    expect(pg).to_have_url("/citizens/")
 
 
 def test_psychiatry_sees_the_plan_under_consent_until_withdrawn(
@@ -30,13 +22,13 @@ def test_psychiatry_sees_the_plan_under_consent_until_withdrawn(
     # The psychiatry contact, in the network but without consent: told it exists, not shown.
     psych_ctx = browser.new_context(base_url=live_server.url, locale="da-DK")
     psych_page = psych_ctx.new_page()
-    _login(psych_page, psych)
+    browser_login(psych_page, psych)
     psych_page.goto(plan_url)
     expect(psych_page.locator("#plan-body .not-shared").first).to_be_visible()
     expect(psych_page.locator("#plan-body")).not_to_contain_text(GOAL)
 
     # The caseworker records the citizen's consent on the consent page.
-    _login(page, caseworker)
+    browser_login(page, caseworker)
     page.goto(f"/citizens/{citizen.uuid}/consent/")
     page.select_option("select[name=recipient_organisation]", str(psych.organisation.uuid))
     page.check("input[name=categories][value=plan]")
@@ -64,7 +56,7 @@ def test_access_log_tab_shows_who_looked_in_both_languages(page, citizen, casewo
     other = Client()
     other.force_login(psych.user)
     other.get(f"/citizens/{citizen.uuid}/plan/")  # psychiatry looks at the plan
-    _login(page, caseworker)
+    browser_login(page, caseworker)
     page.goto(f"/citizens/{citizen.uuid}/")
     page.locator(f"a[href='/citizens/{citizen.uuid}/access-log/']").click()
     table = page.locator("table.list")

@@ -10,17 +10,9 @@ from enplan.consent.models import Category, Consent
 from enplan.consent.services import give
 from enplan.messaging.models import Thread
 
-from .conftest import PASSWORD
+from .conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(pg, professional):
-    pg.goto("/accounts/login/")
-    pg.fill("input[name=username]", professional.user.username)
-    pg.fill("input[name=password]", PASSWORD)
-    pg.locator("form button.primary").click()
-    expect(pg).to_have_url("/citizens/")
 
 
 def _write(page, citizen, psychiatry, text):
@@ -36,7 +28,7 @@ def _write(page, citizen, psychiatry, text):
 def test_caseworker_and_psychiatry_correspond_under_consent(
     page, browser, live_server, citizen, caseworker, psych, psychiatry
 ):
-    _login(page, caseworker)
+    browser_login(page, caseworker)
     _write(page, citizen, psychiatry, "Kan du deltage i netværksmødet tirsdag?")
     alert = page.locator("form .error[role=alert]")
     expect(alert).to_contain_text("har ikke givet samtykke til at dele beskeder")
@@ -61,7 +53,7 @@ def test_caseworker_and_psychiatry_correspond_under_consent(
 
     psych_ctx = browser.new_context(base_url=live_server.url, locale="da-DK")
     psych_page = psych_ctx.new_page()
-    _login(psych_page, psych)
+    browser_login(psych_page, psych)
     psych_page.goto("/messages/")
     row = psych_page.locator("tr.unread", has_text=citizen.full_name)
     expect(row).to_contain_text("Ulæst")
@@ -79,7 +71,7 @@ def test_caseworker_and_psychiatry_correspond_under_consent(
 
     english = browser.new_context(base_url=live_server.url, locale="en-GB")
     en_page = english.new_page()
-    _login(en_page, caseworker)
+    browser_login(en_page, caseworker)
     en_page.goto(page.url)
     expect(en_page.get_by_role("button", name="Send reply")).to_be_visible()
     expect(en_page.locator("ol.thread")).to_contain_text("Ja, jeg kommer kl. 10.")

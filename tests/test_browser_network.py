@@ -8,24 +8,16 @@ from enplan.courses.models import Course
 from enplan.network.models import Handover, NetworkMembership, NetworkRole
 from enplan.organisations.models import Profession
 
-from .conftest import PASSWORD, make_professional
+from .conftest import browser_login, make_professional
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(pg, professional):
-    pg.goto("/accounts/login/")
-    pg.fill("input[name=username]", professional.user.username)
-    pg.fill("input[name=password]", PASSWORD)
-    pg.locator("form button.primary").click()
-    expect(pg).to_have_url("/citizens/")
 
 
 def test_network_contact_course_and_handover(page, citizen, caseworker, jobcenter):
     mentor = make_professional("ali", jobcenter, Profession.MENTOR)
     successor = make_professional("jonas", jobcenter)
     overview = f"/citizens/{citizen.uuid}/"
-    _login(page, caseworker)
+    browser_login(page, caseworker)
 
     # Add a mentor to the network; bad input first (nobody chosen) keeps the form with an error.
     page.goto(f"{overview}network/add/")

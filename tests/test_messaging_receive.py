@@ -44,6 +44,15 @@ def counts() -> tuple[int, int, int]:
     return Thread.objects.count(), Message.objects.count(), Segment.objects.count()
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Reasons are translated (Danish by default); these tests read them in English."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def orgs(db):
     return ensure_example_organisations()

@@ -58,19 +58,25 @@ def test_seed_demo_builds_the_field_and_is_idempotent(capsys):
     } <= sectors
     assert Professional.objects.values("profession").distinct().count() >= 8
     rows = list(csv.DictReader(FIXTURE.open(encoding="utf-8")))
-    assert Citizen.objects.count() == len(rows) >= 40
-    for c in Citizen.objects.all():
+    medcom_patient = Citizen.objects.get(cpr="2509479989")  # of MedCom's official examples
+    field = Citizen.objects.exclude(pk=medcom_patient.pk)
+    assert field.count() == len(rows) >= 40
+    for c in field:
         assert (
             c.memberships.filter(role=NetworkRole.COORDINATOR, ended_at__isnull=True).count() == 1
         )
         assert c.plan.goals.exists() and c.plan.versions.count() > 2
     ended = Citizen.objects.filter(courses__state="ended").count()
     assert ended == sum(r["status"] == "Afsluttet" for r in rows)
+    from enplan.messaging.models import Thread
+
+    assert Thread.objects.filter(organisation__name="Lokalpsykiatri Gladsaxe").exists()
+    assert Organisation.objects.filter(sor_code="330461000016004", uses_enplan=True).exists()
     out = capsys.readouterr().out
     assert "mette" in out and "enplan-demo" in out
     assert User.objects.get(username="mette").check_password("enplan-demo")
     call_command("seed_demo")
-    assert Citizen.objects.count() == len(rows)
+    assert Citizen.objects.count() == len(rows) + 1  # idempotent: nothing added
 
 
 def test_danish_is_default_and_english_available(client, db):

@@ -136,14 +136,12 @@ def _dedupe(org, cc: CareCommunication, digest: str, channel: str, source: str) 
                 "duplicate",
             )
         original = known.receipts.filter(outcome=Outcome.ACCEPTED).first()
-        receipt = Receipt.objects.create(
-            channel=channel,
-            source=source,
-            header_id=cc.header_id,
-            bundle_id=cc.bundle_id,
-            content_hash=digest,
-            organisation=org,
-            sender_sor=cc.sender.sor,
+        receipt = _receipt(
+            cc,
+            org,
+            digest,
+            channel,
+            source,
             outcome=Outcome.DUPLICATE,
             reason=_("Already received; the original acknowledgement is sent again."),
             message=known,
@@ -226,14 +224,12 @@ def _store(org, cc: CareCommunication, bundle: dict, digest: str, channel, sourc
         latest=cc.current,
         when=_now_iso(),
     )
-    Receipt.objects.create(
-        channel=channel,
-        source=source,
-        header_id=cc.header_id,
-        bundle_id=cc.bundle_id,
-        content_hash=digest,
-        organisation=org,
-        sender_sor=cc.sender.sor,
+    _receipt(
+        cc,
+        org,
+        digest,
+        channel,
+        source,
         outcome=Outcome.ACCEPTED,
         message=message,
         ack_header_id=ack["entry"][0]["resource"]["id"],
@@ -242,6 +238,19 @@ def _store(org, cc: CareCommunication, bundle: dict, digest: str, channel, sourc
     )
     log.info("received %s for %s (%s)", cc.header_id, org.sor_code, channel)
     return Result(Outcome.ACCEPTED, "ok", cc.header_id, "", ack, message)
+
+
+def _receipt(cc: CareCommunication, org, digest: str, channel: str, source: str, **fields):
+    return Receipt.objects.create(
+        channel=channel,
+        source=source[:500],
+        header_id=cc.header_id,
+        bundle_id=cc.bundle_id,
+        content_hash=digest,
+        organisation=org,
+        sender_sor=cc.sender.sor,
+        **fields,
+    )
 
 
 def merge_history(history: list, provenance: list[fhir.ProvenanceEntry]) -> list:
