@@ -282,7 +282,8 @@ def decode(data: bytes, content_type: str = "") -> dict:
             raw = json.loads(data)
             if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
                 raise MessageError(str(_("The message is not a FHIR Bundle.")), "structure")
-            model = Bundle.model_validate(raw)
+            Bundle.model_validate(raw)  # structure only: the dict as sent is what we read
+            return raw
     except MessageError:
         raise
     except (ValueError, ValidationError, etree.LxmlError) as exc:

@@ -43,19 +43,19 @@ def enqueue(
 ) -> OutboxEntry:
     """Queue `bundle` for delivery. Queuing a message id again (the original acknowledgement
     of a duplicate) sends the same content once more."""
-    entry, _created = OutboxEntry.objects.update_or_create(
-        header_id=header_id,
-        defaults={
-            "kind": kind,
-            "receiver_sor": receiver_sor,
-            "endpoint": endpoint,
-            "message": message,
-            "payload": json.dumps(bundle, ensure_ascii=False, separators=(",", ":")),
-            "state": OutboxState.PENDING,
-            "next_attempt_at": timezone.now(),
-            "attempts": 0,
-        },
-    )
+    fields = {
+        "kind": kind,
+        "receiver_sor": receiver_sor,
+        "endpoint": endpoint,
+        "message": message,
+        "payload": json.dumps(bundle, ensure_ascii=False, separators=(",", ":")),
+        "state": OutboxState.PENDING,
+        "next_attempt_at": timezone.now(),
+        "attempts": 0,
+    }
+    if OutboxEntry.objects.filter(header_id=header_id).update(**fields):
+        return OutboxEntry.objects.get(header_id=header_id)
+    entry = OutboxEntry.objects.create(header_id=header_id, **fields)
     return entry
 
 

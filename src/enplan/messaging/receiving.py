@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -122,9 +123,12 @@ def receive_parsed(
 
 
 def _dedupe(org, cc: CareCommunication, digest: str, channel: str, source: str) -> Result | None:
-    known = Message.objects.filter(
-        organisation=org, direction=Direction.IN, header_id=cc.header_id
-    ).first()
+    seen = list(
+        Message.objects.filter(organisation=org, direction=Direction.IN).filter(
+            Q(header_id=cc.header_id) | Q(bundle_id=cc.bundle_id)
+        )[:2]
+    )
+    known = next((m for m in seen if m.header_id == cc.header_id), None)
     if known is not None:
         if known.content_hash != digest:
             raise MessageError(
@@ -150,9 +154,7 @@ def _dedupe(org, cc: CareCommunication, digest: str, channel: str, source: str) 
             ack=original.ack if original else None,
         )
         return Result(Outcome.DUPLICATE, "ok", cc.header_id, receipt.reason, receipt.ack, known)
-    if Message.objects.filter(
-        organisation=org, direction=Direction.IN, bundle_id=cc.bundle_id
-    ).exists():
+    if seen:  # the Bundle.id of another message
         raise MessageError(
             _("Bundle.id %(id)s was already used by another message.") % {"id": cc.bundle_id},
             "duplicate",
