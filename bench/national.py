@@ -727,7 +727,7 @@ def server_env() -> dict:
 
 
 class Gunicorn:
-    def __init__(self, app: str, workers: int, env: dict, threads: int = 1):
+    def __init__(self, app: str, workers: int, env: dict, threads: int = 1, reuse_port=False):
         self.port = _free_port()
         cmd = [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -744,7 +744,7 @@ class Gunicorn:
             "warning",
             "--timeout",
             "120",
-        ]
+        ] + (["--reuse-port"] if reuse_port else [])
         self.process = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

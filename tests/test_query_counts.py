@@ -95,3 +95,27 @@ def test_access_log_query_count_is_constant(citizen, caseworker, client_for):
     for _ in range(40):
         record(caseworker.user, citizen, Action.READ, citizen)
     assert _count(client, url) == few
+
+
+def test_unchanged_session_is_written_at_most_once_a_minute(citizen, caseworker, client_for):
+    """The idle timeout is renewed without a session write on every page view."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    client = client_for(caseworker)
+    url = f"/citizens/{citizen.uuid}/"
+    client.get(url)
+
+    def session_writes(at) -> int:
+        with (
+            mock.patch("django.utils.timezone.now", return_value=at),
+            CaptureQueriesContext(connection) as ctx,
+        ):
+            assert client.get(url).status_code == 200
+        return sum("UPDATE" in q["sql"] and "django_session" in q["sql"] for q in ctx)
+
+    now = timezone.now()
+    assert session_writes(now + dt.timedelta(seconds=10)) == 0
+    assert session_writes(now + dt.timedelta(seconds=90)) == 1

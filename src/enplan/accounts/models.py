@@ -35,10 +35,21 @@ class User(AbstractUser):
 
     @property
     def professional_or_none(self):
-        try:
-            return self.professional
-        except models.ObjectDoesNotExist:
-            return None
+        """The professional profile with its organisation, fetched in one query and kept on
+        the user: nearly every request needs both (access, audit, consent, two-factor)."""
+        cache = self._state.fields_cache
+        if "professional" not in cache:
+            from enplan.organisations.models import Professional
+
+            professional = None
+            if self.pk is not None:
+                professional = (
+                    Professional.objects.select_related("organisation").filter(user=self).first()
+                )
+            if professional is not None:
+                professional._state.fields_cache["user"] = self
+            cache["professional"] = professional
+        return cache["professional"]
 
 
 def _hash_token(raw: str) -> str:

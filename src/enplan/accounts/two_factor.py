@@ -16,8 +16,6 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from enplan.organisations.models import Organisation
-
 from .models import User
 
 # How the session was authenticated: "password" or "oidc" (set at log-in).
@@ -35,7 +33,9 @@ class Step(StrEnum):
 
 
 def organisation_requires_two_factor(user: User) -> bool:
-    return Organisation.objects.filter(professionals__user=user, require_two_factor=True).exists()
+    # The organisation comes with the user's professional profile (no query of its own).
+    professional = user.professional_or_none
+    return bool(professional and professional.organisation.require_two_factor)
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:

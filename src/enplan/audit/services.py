@@ -1,7 +1,11 @@
 """Recording accesses. `record` is called by the access layer (reads, refusals) and by the
 domain services (writes); nothing else writes audit rows."""
 
+import json
 from collections.abc import Iterable
+
+from django.db import connection
+from django.utils import timezone
 
 from enplan.audit.context import current
 
@@ -46,7 +50,13 @@ def record(user, citizen, action: str, obj=None, **extra) -> AuditEntry:
 
 def record_list(user, citizens: Iterable, object_type: str = "citizen") -> None:
     """One row per citizen shown in a list: each of them can later see that they were seen."""
+    citizens = list(citizens)
+    if not citizens:
+        return
     who, ctx = _who(user), current()
+    if connection.vendor == "postgresql":
+        _insert_list_rows(who, ctx, citizens, object_type)
+        return
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
@@ -61,6 +71,34 @@ def record_list(user, citizens: Iterable, object_type: str = "citizen") -> None:
             for c in citizens
         ]
     )
+
+
+# A caseload page lists 50 citizens: one INSERT … SELECT FROM unnest() writes their 50 rows
+# for a tenth of what building and saving 50 model instances costs (the same columns).
+_LIST_ROWS_SQL = """
+INSERT INTO audit_auditentry (at, user_id, actor, actor_name, organisation, role,
+  citizen_uuid, municipality_code, object_type, object_id, action, context, seal)
+SELECT %(at)s, %(user_id)s, %(actor)s, %(actor_name)s, %(organisation)s, %(role)s,
+  c.uuid, c.code, %(object_type)s, c.uuid::text, %(action)s, %(context)s::jsonb, ''
+FROM unnest(%(uuids)s::uuid[], %(codes)s::varchar[]) WITH ORDINALITY AS c(uuid, code, n)
+ORDER BY c.n
+"""
+
+
+def _insert_list_rows(who: dict, ctx: dict, citizens: list, object_type: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LIST_ROWS_SQL,
+            {
+                **who,
+                "at": timezone.now(),
+                "object_type": object_type,
+                "action": Action.LIST.value,
+                "context": json.dumps(ctx),
+                "uuids": [c.uuid for c in citizens],
+                "codes": [c.municipality_code for c in citizens],
+            },
+        )
 
 
 def accesses_to(citizen_uuid):

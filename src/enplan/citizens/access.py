@@ -48,6 +48,7 @@ def get_visible_citizen(user, citizen_uuid, obj_type: str = "citizen", action: s
     try:
         citizen = (
             Citizen.objects.filter(uuid=citizen_uuid)
+            .select_related("plan")  # nearly every caller shows or changes the plan next
             .annotate(
                 visible=ExpressionWrapper(
                     Q(id__in=visible_citizen_ids(user)), output_field=BooleanField()

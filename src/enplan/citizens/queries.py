@@ -17,10 +17,18 @@ from django.utils import timezone
 
 from enplan.courses.models import Course, CourseState
 from enplan.network.models import NetworkMembership, NetworkRole
-from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity, Plan
+from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity
 
 from .models import Citizen, Contact
 
+CASELOAD_FIELDS = (
+    "id",
+    "uuid",
+    "given_name",
+    "family_name",
+    "municipality_code",
+    "needs_interpreter",
+)
 CASELOAD_ORDERINGS = {
     "name": ("family_name", "given_name", "id"),
     "followup": (F("next_followup").asc(nulls_last=True), "id"),
@@ -56,12 +64,17 @@ def caseload(user, *, coordinating_only: bool = False, search: str = "", order: 
         .order_by("-starts_on")
         .values("target_group")
     )
-    qs = Citizen.objects.visible_to(user).annotate(
+    # Only the columns a caseload row shows (and audits); the rest of each citizen stays put.
+    qs = Citizen.objects.visible_to(user).only(*CASELOAD_FIELDS).annotate(
         next_followup=F("plan__followup_at"),
         overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
         last_contact=Subquery(last_contact[:1]),
         my_role=Subquery(my_role[:1]),
         target_group=Subquery(course[:1]),
+        # Who wrote the course and the follow-up: what mask_caseload checks consent against.
+        course_origin=Subquery(course.values("origin_id")[:1]),
+        plan_origin=F("plan__origin_id"),
+        plan_field_origins=F("plan__field_origins"),
     )
     if coordinating_only:
         qs = qs.filter(Exists(mine.filter(role=NetworkRole.COORDINATOR)))
@@ -73,27 +86,22 @@ def caseload(user, *, coordinating_only: bool = False, search: str = "", order: 
 
 def mask_caseload(user, rows) -> None:
     """Audit that `user` saw these citizens in a list, and blank the columns the viewer's
-    organisation may not see (course: employment; follow-up: plan) – one query per page."""
+    organisation may not see (course: employment; follow-up: plan). `rows` come from
+    `caseload()`, which brings the origins along: one query (consents) per page."""
     from enplan.audit.services import record_list
     from enplan.consent.policy import for_viewer_many
 
     rows = list(rows)
     policies = for_viewer_many(user, rows)
-    origins = dict(
-        Course.objects.filter(citizen__in=rows, state__in=[CourseState.ACTIVE, CourseState.PAUSED])
-        .order_by("citizen_id", "starts_on")
-        .values_list("citizen_id", "origin_id")
-    )
-    plans = {
-        p.citizen_id: p
-        for p in Plan.objects.filter(citizen__in=rows).only("citizen_id", "origin", "field_origins")
-    }
     for row in rows:
+        # Set on every row: a template lookup of a missing attribute is slow (dir()).
+        row.target_group_withheld = row.followup_withheld = False
         policy = policies[row.pk]
-        if row.target_group and not policy.can_see("employment", origins.get(row.pk)):
+        if row.target_group and not policy.can_see("employment", row.course_origin):
             row.target_group_withheld = True
-        plan = plans.get(row.pk)
-        if row.next_followup and plan and not policy.can_see("plan", plan.origin_of("followup_at")):
+        # As Plan.origin_of("followup_at"), from the plan columns the caseload query brings.
+        followup_origin = (row.plan_field_origins or {}).get("followup_at", row.plan_origin)
+        if row.next_followup and not policy.can_see("plan", followup_origin):
             row.next_followup = None
             row.followup_withheld = True
     record_list(user, rows)

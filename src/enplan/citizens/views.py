@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +22,8 @@ from .forms import CitizenForm, ContactForm, NewCitizenForm
 from .queries import CASELOAD_ORDERINGS, caseload, mask_caseload
 from .services import register_citizen
 
+_SENTINEL = uuid.UUID(int=0)
+
 
 @login_required
 def caseload_view(request):
@@ -33,6 +37,10 @@ def caseload_view(request):
     qs = caseload(request.user, coordinating_only=coordinating, search=search, order=order)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     mask_caseload(request.user, page.object_list)
+    # One reverse() for the page instead of one per row (each costs some 60 µs).
+    overview = reverse("citizens:overview", args=[_SENTINEL])
+    for row in page.object_list:
+        row.overview_url = overview.replace(str(_SENTINEL), str(row.uuid))
     template = "citizens/_caseload_table.html" if request.htmx else "citizens/caseload.html"
     return render(
         request,

@@ -38,9 +38,11 @@ class PlanConflict(Exception):
 
 
 def get_or_create_plan(citizen, actor) -> Plan:
-    plan = Plan.objects.filter(citizen=citizen).first()
-    if plan is not None:
-        return plan
+    # A citizen from get_visible_citizen() brings its plan along (select_related): no query.
+    try:
+        return citizen.plan
+    except Plan.DoesNotExist:
+        pass
     with transaction.atomic():
         origin = organisation_id_of(actor)
         plan, created = Plan.objects.get_or_create(
@@ -50,6 +52,7 @@ def get_or_create_plan(citizen, actor) -> Plan:
             for kind in TrackKind.values:
                 Track.objects.create(plan=plan, citizen=citizen, kind=kind, origin_id=origin)
             _record(plan, actor, ChangeKind.CREATED, plan)
+    citizen.plan = plan
     return plan
 
 
