@@ -65,16 +65,20 @@ def caseload(user, *, coordinating_only: bool = False, search: str = "", order: 
         .values("target_group")
     )
     # Only the columns a caseload row shows (and audits); the rest of each citizen stays put.
-    qs = Citizen.objects.visible_to(user).only(*CASELOAD_FIELDS).annotate(
-        next_followup=F("plan__followup_at"),
-        overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
-        last_contact=Subquery(last_contact[:1]),
-        my_role=Subquery(my_role[:1]),
-        target_group=Subquery(course[:1]),
-        # Who wrote the course and the follow-up: what mask_caseload checks consent against.
-        course_origin=Subquery(course.values("origin_id")[:1]),
-        plan_origin=F("plan__origin_id"),
-        plan_field_origins=F("plan__field_origins"),
+    qs = (
+        Citizen.objects.visible_to(user)
+        .only(*CASELOAD_FIELDS)
+        .annotate(
+            next_followup=F("plan__followup_at"),
+            overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
+            last_contact=Subquery(last_contact[:1]),
+            my_role=Subquery(my_role[:1]),
+            target_group=Subquery(course[:1]),
+            # Who wrote the course and the follow-up: what mask_caseload checks consent against.
+            course_origin=Subquery(course.values("origin_id")[:1]),
+            plan_origin=F("plan__origin_id"),
+            plan_field_origins=F("plan__field_origins"),
+        )
     )
     if coordinating_only:
         qs = qs.filter(Exists(mine.filter(role=NetworkRole.COORDINATOR)))
