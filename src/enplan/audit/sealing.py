@@ -15,7 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AuditEntry, AuditSeal
@@ -71,12 +71,32 @@ def seal(min_age: datetime.timedelta = datetime.timedelta(seconds=5), batch: int
         previous = chain(previous, row)
         updates.append((row["id"], previous))
     # The model refuses updates by design; sealing is the one sanctioned write.
-    for pk, value in updates:
-        AuditEntry.objects.filter(pk=pk, seal="").update(seal=value)
+    _write_seals(updates)
     AuditSeal.objects.create(
         first_id=rows[0]["id"], last_id=rows[-1]["id"], count=len(rows), last_hash=previous
     )
     return len(rows)
+
+
+# At national scale the log grows by thousands of rows a second (a caseload page lists 50
+# citizens); one UPDATE per row seals about 2,000 rows/s, so PostgreSQL gets one statement
+# per chunk. Like the per-row form it never overwrites a seal already there.
+_SEAL_SQL = """
+UPDATE audit_auditentry AS a SET seal = v.seal
+FROM unnest(%s::bigint[], %s::varchar[]) AS v(id, seal)
+WHERE a.id = v.id AND a.seal = ''
+"""
+
+
+def _write_seals(updates: list[tuple[int, str]], chunk: int = 5000) -> None:
+    if connection.vendor != "postgresql":
+        for pk, value in updates:
+            AuditEntry.objects.filter(pk=pk, seal="").update(seal=value)
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(updates), chunk):
+            part = updates[start : start + chunk]
+            cursor.execute(_SEAL_SQL, [[pk for pk, _ in part], [value for _, value in part]])
 
 
 def seal_all(min_age: datetime.timedelta = datetime.timedelta(seconds=5)) -> int:
