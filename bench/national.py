@@ -887,7 +887,9 @@ def main() -> None:
     }
     print(f"{len(subjects)} caseworkers, caseloads {[len(s.citizens) for s in subjects]}")
     server = Gunicorn("enplan.wsgi:application", args.workers, env, args.threads)
-    quiet = Gunicorn("bench.noaudit_wsgi:application", 1, env)
+    # The same number of workers as the server it is compared with: with more workers a single
+    # client's request waits a little longer for one of them to pick it up.
+    quiet = Gunicorn("bench.noaudit_wsgi:application", args.workers, env, args.threads)
     try:
         client = server.client()
         probe = client.request("POST", RECEIVE_PATH, _token_headers(subjects[0]), b"{}")[0]
@@ -913,7 +915,7 @@ def main() -> None:
         report["audit"] = [
             audit_cost(p, client, quiet.client(), subjects[0], args.rounds, rng)
             for p in PATHS
-            if p.target == "page"
+            if p.target == "page" and (not args.only or any(o in p.name for o in args.only))
         ]
         if not args.no_load:
             weights = {k: v for k, v in MIX.items() if has_receive or "receive" not in k}

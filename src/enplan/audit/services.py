@@ -21,8 +21,19 @@ def _who(user) -> dict:
         "actor": user.get_username(),
         "actor_name": user.get_full_name(),
         "organisation": professional.organisation.name if professional else "",
-        "role": user.role + (f"/{professional.get_profession_display()}" if professional else ""),
+        "role": user.role
+        + (f"/{_profession_label(professional.profession)}" if professional else ""),
     }
+
+
+def _profession_label(value: str) -> str:
+    """As get_profession_display(), which hashes every choice's label on each call."""
+    from enplan.organisations.models import Profession
+
+    try:
+        return str(Profession(value).label)
+    except ValueError:
+        return value
 
 
 def _object(obj) -> tuple[str, str]:
@@ -37,7 +48,7 @@ def record(user, citizen, action: str, obj=None, **extra) -> AuditEntry:
     """Append one row: `user` did `action` on `obj` (a model instance or a (type, id) pair)
     belonging to `citizen`."""
     object_type, object_id = _object(obj if obj is not None else citizen)
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         **_who(user),
         citizen_uuid=getattr(citizen, "uuid", None),
         municipality_code=getattr(citizen, "municipality_code", "") or "",
@@ -46,6 +57,44 @@ def record(user, citizen, action: str, obj=None, **extra) -> AuditEntry:
         action=action,
         context={**current(), **extra},
     )
+    if connection.vendor != "postgresql":
+        entry.save()
+        return entry
+    # Every page view writes one row: a plain INSERT costs half of what Model.save() does.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ROW_SQL,
+            {
+                **{f: getattr(entry, f) for f in _ROW_FIELDS},
+                "context": json.dumps(entry.context),
+            },
+        )
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding, entry._state.db = False, connection.alias
+    return entry
+
+
+_ROW_FIELDS = (
+    "at",
+    "user_id",
+    "actor",
+    "actor_name",
+    "organisation",
+    "role",
+    "citizen_uuid",
+    "municipality_code",
+    "object_type",
+    "object_id",
+    "action",
+)
+_ROW_SQL = """
+INSERT INTO audit_auditentry (at, user_id, actor, actor_name, organisation, role,
+  citizen_uuid, municipality_code, object_type, object_id, action, context, seal)
+VALUES (%(at)s, %(user_id)s, %(actor)s, %(actor_name)s, %(organisation)s, %(role)s,
+  %(citizen_uuid)s, %(municipality_code)s, %(object_type)s, %(object_id)s, %(action)s,
+  %(context)s::jsonb, '')
+RETURNING id
+"""
 
 
 def record_list(user, citizens: Iterable, object_type: str = "citizen") -> None:
