@@ -161,7 +161,12 @@ class CopySink(Sink):
             # LZ4 compresses the large JSON values (plan snapshots, message bundles) several
             # times faster than the default pglz; it is a per-value choice, not part of the
             # schema, and any later write uses the server's default again.
-            cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+            cursor.execute(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                "WHERE name = 'default_toast_compression'"
+            )
+            if cursor.fetchone()[0]:  # a server built without lz4 keeps its default
+                cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
             # TRUNCATE in this transaction is what allows COPY FREEZE below.
             for sql in _flush_sql(self.connection, [*self.clear, *(t.model for t in tables)]):
                 cursor.execute(sql)
