@@ -76,3 +76,69 @@ def test_caseworker_and_psychiatry_correspond_under_consent(
     expect(en_page.get_by_role("button", name="Send reply")).to_be_visible()
     expect(en_page.locator("ol.thread")).to_contain_text("Ja, jeg kommer kl. 10.")
     english.close()
+
+
+def test_triage_forward_and_notification_switches(
+    page, live_server, citizen, caseworker, psych, psychiatry
+):
+    from enplan.messaging import fhir
+    from enplan.messaging.receiving import receive
+    from enplan.network.models import NetworkRole
+    from enplan.network.services import add_member
+
+    from .conftest import make_org
+    from .test_messaging_receive import message
+
+    clinic = make_org("Traumeklinik Browser", "traumeklinik", "900000000000088")
+    add_member(citizen, caseworker.user, role=NetworkRole.TREATMENT, organisation=clinic)
+    for recipient in (psychiatry, clinic):
+        give(
+            citizen,
+            caseworker.user,
+            Consent(
+                recipient_organisation=recipient,
+                categories=[Category.MESSAGES],
+                purpose="Samarbejde",
+                valid_from=datetime.date.today(),
+                given_how="written",
+            ),
+        )
+    # A message from outside about a person known only by a replacement number.
+    cc = message(
+        receiver=caseworker.organisation.sor_code,
+        sender="441211000016000",
+        identifiers=[("urn:oid:1.2.208.176.1.6.1.3.177", "1206550VK9")],
+        text="Borgeren er udskrevet i dag.",
+    )
+    assert receive(fhir.to_json(fhir.build(cc)), channel="test").outcome == "accepted"
+
+    browser_login(page, caseworker)
+    page.goto("/messages/")
+    page.locator("section", has_text="Visitation").get_by_role("link").first.click()
+    expect(page.locator("main")).to_contain_text("1206550VK9")
+    page.fill("input[name=cpr]", "0101010000")
+    page.get_by_role("button", name="Knyt").click()
+    expect(page.locator(".error").first).to_be_visible()  # no such citizen: nothing attached
+    assert Thread.objects.get().citizen is None
+    page.fill("input[name=cpr]", citizen.cpr)
+    page.get_by_role("button", name="Knyt").click()
+    expect(page.locator("ol.thread")).to_contain_text("Borgeren er udskrevet i dag.")
+    assert citizen.identifiers.get().value == "1206550VK9"
+
+    # Forward the whole thread to the clinic: a new thread there.
+    page.select_option("form[action$='/forward/'] select[name=partner]", str(clinic.uuid))
+    page.fill("form[action$='/forward/'] textarea[name=text]", "Til orientering.")
+    page.get_by_role("button", name="Videresend").click()
+    expect(page.locator("ol.thread li")).to_have_count(2)
+    expect(page.locator("main")).to_contain_text("videresendt fra en anden tråd")
+    assert Thread.objects.filter(organisation=clinic).count() == 1
+
+    # Switch one kind of notification off towards psychiatry.
+    page.goto("/messages/notifications/")
+    box = page.get_by_label(f"{psychiatry.name}: Koordinerende sagsbehandler tildelt")
+    expect(box).to_be_checked()
+    box.uncheck()
+    page.get_by_role("button", name="Gem").click()
+    expect(
+        page.get_by_label(f"{psychiatry.name}: Koordinerende sagsbehandler tildelt")
+    ).not_to_be_checked()

@@ -21,6 +21,23 @@ class Action(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+# What one audit row records, in column order: written by `services.record`, chained by
+# `sealing` (with the id before and the context after).
+RECORD_FIELDS = (
+    "at",
+    "user_id",
+    "actor",
+    "actor_name",
+    "organisation",
+    "role",
+    "citizen_uuid",
+    "municipality_code",
+    "object_type",
+    "object_id",
+    "action",
+)
+
+
 class AuditEntry(models.Model):
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(default=timezone.now)

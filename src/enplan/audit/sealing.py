@@ -18,24 +18,10 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import AuditEntry, AuditSeal
+from .models import RECORD_FIELDS, AuditEntry, AuditSeal
 
 GENESIS = "0" * 64
-FIELDS = (
-    "id",
-    "at",
-    "user_id",
-    "actor",
-    "actor_name",
-    "organisation",
-    "role",
-    "citizen_uuid",
-    "municipality_code",
-    "object_type",
-    "object_id",
-    "action",
-    "context",
-)
+FIELDS = ("id", *RECORD_FIELDS, "context")
 
 
 def canonical(row: dict) -> bytes:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from enplan.audit.context import current
 
-from .models import Action, AuditEntry
+from .models import RECORD_FIELDS, Action, AuditEntry
 
 
 def _who(user) -> dict:
@@ -65,7 +65,7 @@ def record(user, citizen, action: str, obj=None, **extra) -> AuditEntry:
         cursor.execute(
             _ROW_SQL,
             {
-                **{f: getattr(entry, f) for f in _ROW_FIELDS},
+                **{f: getattr(entry, f) for f in RECORD_FIELDS},
                 "context": json.dumps(entry.context),
             },
         )
@@ -74,19 +74,6 @@ def record(user, citizen, action: str, obj=None, **extra) -> AuditEntry:
     return entry
 
 
-_ROW_FIELDS = (
-    "at",
-    "user_id",
-    "actor",
-    "actor_name",
-    "organisation",
-    "role",
-    "citizen_uuid",
-    "municipality_code",
-    "object_type",
-    "object_id",
-    "action",
-)
 _ROW_SQL = """
 INSERT INTO audit_auditentry (at, user_id, actor, actor_name, organisation, role,
   citizen_uuid, municipality_code, object_type, object_id, action, context, seal)
