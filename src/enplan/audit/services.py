@@ -44,12 +44,10 @@ def _object(obj) -> tuple[str, str]:
     return obj._meta.model_name, str(getattr(obj, "uuid", obj.pk))
 
 
-def record(user, citizen, action: str, obj=None, **extra) -> AuditEntry:
-    """Append one row: `user` did `action` on `obj` (a model instance or a (type, id) pair)
-    belonging to `citizen`."""
+def _entry(who: dict, citizen, action: str, obj, extra: dict) -> AuditEntry:
     object_type, object_id = _object(obj if obj is not None else citizen)
-    entry = AuditEntry(
-        **_who(user),
+    return AuditEntry(
+        **who,
         citizen_uuid=getattr(citizen, "uuid", None),
         municipality_code=getattr(citizen, "municipality_code", "") or "",
         object_type=object_type or "citizen",
@@ -57,6 +55,12 @@ def record(user, citizen, action: str, obj=None, **extra) -> AuditEntry:
         action=action,
         context={**current(), **extra},
     )
+
+
+def record(user, citizen, action: str, obj=None, **extra) -> AuditEntry:
+    """Append one row: `user` did `action` on `obj` (a model instance or a (type, id) pair)
+    belonging to `citizen`."""
+    entry = _entry(_who(user), citizen, action, obj, extra)
     if connection.vendor != "postgresql":
         entry.save()
         return entry
@@ -72,6 +76,15 @@ def record(user, citizen, action: str, obj=None, **extra) -> AuditEntry:
         entry.pk = cursor.fetchone()[0]
     entry._state.adding, entry._state.db = False, connection.alias
     return entry
+
+
+def record_many(user, rows: Iterable[tuple]) -> None:
+    """The rows `record` writes, for several accesses by one actor at once (a batch of
+    received messages): `rows` holds (citizen, action, obj, extra) tuples."""
+    who = _who(user)
+    entries = [_entry(who, citizen, action, obj, extra) for citizen, action, obj, extra in rows]
+    if entries:
+        AuditEntry.objects.bulk_create(entries)
 
 
 _ROW_SQL = """

@@ -16,10 +16,19 @@ def org_ref(org: Organisation) -> fhir.OrgRef:
     return fhir.OrgRef(sor=org.sor_code, ean=org.ean, name=org.name)
 
 
-def partner_for(ref: fhir.OrgRef) -> Organisation:
+def by_sor(codes: set[str]) -> dict[str, Organisation]:
+    """The organisations a message names, in one query."""
+    return {o.sor_code: o for o in Organisation.objects.filter(sor_code__in=codes - {""})}
+
+
+def partner_for(ref: fhir.OrgRef, known: dict[str, Organisation] | None = None) -> Organisation:
     """The organisation behind a SOR code; one the directory does not know yet is added as
-    an external partner (not using enplan), so that staff can answer it."""
-    org = Organisation.objects.filter(sor_code=ref.sor).first()
+    an external partner (not using enplan), so that staff can answer it. `known` is what
+    `by_sor` already found (and learns the new partner)."""
+    if known is not None:
+        org = known.get(ref.sor)
+    else:
+        org = Organisation.objects.filter(sor_code=ref.sor).first()
     if org is None:
         org = Organisation.objects.create(
             name=(ref.name or f"SOR {ref.sor}")[:200],
@@ -28,14 +37,24 @@ def partner_for(ref: fhir.OrgRef) -> Organisation:
             ean=ref.ean if len(ref.ean) == 13 else "",
             uses_enplan=False,
         )
+        if known is not None:
+            known[ref.sor] = org
     return org
 
 
-def find_citizen(patient: fhir.Patient) -> Citizen | None:
+def citizens_by_cpr(cprs: set[str]) -> dict[str, Citizen]:
+    return {c.cpr: c for c in Citizen.objects.filter(cpr__in=cprs - {""})}
+
+
+def find_citizen(patient: fhir.Patient, by_cpr: dict[str, Citizen] | None = None) -> Citizen | None:
     """By CPR number first, then by any other identifier recorded for a citizen (a
-    replacement number, or a CPR number that has since been corrected)."""
+    replacement number, or a CPR number that has since been corrected). `by_cpr` is what
+    `citizens_by_cpr` already found for a batch."""
     if patient.cpr:
-        citizen = Citizen.objects.filter(cpr=patient.cpr).first()
+        if by_cpr is not None:
+            citizen = by_cpr.get(patient.cpr)
+        else:
+            citizen = Citizen.objects.filter(cpr=patient.cpr).first()
         if citizen is not None:
             return citizen
     values = [v for _s, v in patient.identifiers]
@@ -50,12 +69,19 @@ def find_citizen(patient: fhir.Patient) -> Citizen | None:
     return known.citizen if known else None
 
 
-def send_ack(ack: dict, to: fhir.OrgRef) -> None:
+def send_ack(
+    ack: dict, to: fhir.OrgRef, known: dict[str, Organisation] | None = None, *, new: bool = True
+) -> None:
     """Acknowledgements to partners outside enplan go through the outbox; within enplan the
-    sender's message is marked at once."""
+    sender's message is marked at once. Called in the transaction that stored the message,
+    so the acknowledgement is queued exactly when the message is stored. `new` is false
+    for the original acknowledgement sent again for a duplicate."""
     from .outbox import enqueue
 
-    partner = Organisation.objects.filter(sor_code=to.sor).first()
+    if known is not None:
+        partner = known.get(to.sor)
+    else:
+        partner = Organisation.objects.filter(sor_code=to.sor).first()
     header = ack["entry"][0]["resource"]
     if partner is not None and partner.uses_enplan:
         apply_ack(header["response"]["identifier"], header["response"]["code"], _reason(ack))
@@ -66,6 +92,7 @@ def send_ack(ack: dict, to: fhir.OrgRef) -> None:
         receiver_sor=to.sor,
         bundle=ack,
         endpoint=partner.message_endpoint if partner else "",
+        new=new,
     )
 
 

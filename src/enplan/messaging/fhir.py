@@ -258,11 +258,14 @@ def _screen_xml(data: bytes) -> None:
         raise MessageError(str(_("XML with a DOCTYPE (DTD or entities) is refused.")), "security")
 
 
-def decode(data: bytes, content_type: str = "") -> dict:
-    """Bytes → a validated FHIR Bundle as a JSON-shaped dict."""
+def decode(data: bytes | dict, content_type: str = "") -> dict:
+    """Bytes (or JSON already decoded, from a batch) → a validated FHIR Bundle as a
+    JSON-shaped dict."""
     from fhir.resources.R4B.bundle import Bundle
     from pydantic import ValidationError
 
+    if isinstance(data, dict):
+        return _validate_json(data)
     limit = settings.ENPLAN_MESSAGE_MAX_BYTES
     if len(data) > limit:
         raise MessageError(
@@ -279,20 +282,37 @@ def decode(data: bytes, content_type: str = "") -> dict:
             _screen_xml(data)
             model = Bundle.model_validate_xml(data)
         else:
-            raw = json.loads(data)
-            if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
-                raise MessageError(str(_("The message is not a FHIR Bundle.")), "structure")
-            Bundle.model_validate(raw)  # structure only: the dict as sent is what we read
-            return raw
+            try:
+                raw = json.loads(data)
+            except ValueError as exc:
+                raise _invalid(exc) from None
+            return _validate_json(raw)
     except MessageError:
         raise
     except (ValueError, ValidationError, etree.LxmlError) as exc:
-        first = str(exc).splitlines()
-        raise MessageError(
-            str(_("Not a valid FHIR Bundle: %(error)s") % {"error": " ".join(first[:3])[:300]}),
-            "structure",
-        ) from None
+        raise _invalid(exc) from None
     return json.loads(model.model_dump_json())
+
+
+def _validate_json(raw) -> dict:
+    from fhir.resources.R4B.bundle import Bundle
+    from pydantic import ValidationError
+
+    if not isinstance(raw, dict) or raw.get("resourceType") != "Bundle":
+        raise MessageError(str(_("The message is not a FHIR Bundle.")), "structure")
+    try:
+        Bundle.model_validate(raw)  # structure only: the dict as sent is what we read
+    except (ValueError, ValidationError) as exc:
+        raise _invalid(exc) from None
+    return raw
+
+
+def _invalid(exc: Exception) -> MessageError:
+    first = str(exc).splitlines()
+    return MessageError(
+        str(_("Not a valid FHIR Bundle: %(error)s") % {"error": " ".join(first[:3])[:300]}),
+        "structure",
+    )
 
 
 # --- parsing --------------------------------------------------------------------------------

@@ -38,12 +38,8 @@ class TransportError(Exception):
         self.permanent = permanent
 
 
-def enqueue(
-    *, kind: str, header_id: str, receiver_sor: str, bundle: dict, endpoint: str = "", message=None
-) -> OutboxEntry:
-    """Queue `bundle` for delivery. Queuing a message id again (the original acknowledgement
-    of a duplicate) sends the same content once more."""
-    fields = {
+def _fields(*, kind: str, receiver_sor: str, bundle: dict, endpoint: str = "", message=None):
+    return {
         "kind": kind,
         "receiver_sor": receiver_sor,
         "endpoint": endpoint,
@@ -53,10 +49,24 @@ def enqueue(
         "next_attempt_at": timezone.now(),
         "attempts": 0,
     }
-    if OutboxEntry.objects.filter(header_id=header_id).update(**fields):
+
+
+def enqueue(*, header_id: str, new: bool = False, **what) -> OutboxEntry:
+    """Queue a bundle for delivery (`what`: kind, receiver_sor, bundle, endpoint, message).
+    Queuing a message id again (the original acknowledgement of a duplicate) sends the same
+    content once more; `new` says the id was just made, so there is nothing to look for."""
+    fields = _fields(**what)
+    if not new and OutboxEntry.objects.filter(header_id=header_id).update(**fields):
         return OutboxEntry.objects.get(header_id=header_id)
-    entry = OutboxEntry.objects.create(header_id=header_id, **fields)
-    return entry
+    return OutboxEntry.objects.create(header_id=header_id, **fields)
+
+
+def enqueue_new(entries: list[dict]) -> None:
+    """Queue several bundles with ids just made (a batch's acknowledgements) in one
+    statement; each dict holds `enqueue`'s arguments."""
+    OutboxEntry.objects.bulk_create(
+        [OutboxEntry(header_id=e.pop("header_id"), **_fields(**e)) for e in entries]
+    )
 
 
 # --- transports -----------------------------------------------------------------------------

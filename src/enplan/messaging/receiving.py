@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -27,7 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
-from enplan.audit.services import record
+from enplan.audit.services import record_many
 from enplan.organisations.models import Organisation
 
 from . import directory, fhir
@@ -43,6 +44,7 @@ from .models import (
     SegmentKind,
     Thread,
 )
+from .outbox import enqueue_new
 
 log = logging.getLogger("enplan.messaging")
 
@@ -75,61 +77,249 @@ def _now_iso() -> str:
     return timezone.now().isoformat(timespec="seconds")
 
 
+@dataclass
+class Incoming:
+    """One message to receive: its bytes (or the JSON already decoded, as a dict) and where
+    it came from."""
+
+    data: bytes | dict
+    content_type: str = ""
+    source: str = ""
+
+
+@dataclass
+class _Refusal:
+    error: MessageError
+    org: Organisation | None = None
+
+
 def receive(data: bytes, content_type: str = "", channel: str = "api", source: str = "") -> Result:
     """Receive one message (bytes, JSON or XML). Never raises for bad input: the result says
     what happened and carries the acknowledgement."""
-    bundle = None
-    try:
-        bundle = fhir.decode(data, content_type)
-        ack_info = fhir.parse_ack(bundle)
-        if ack_info is not None:
-            return _receive_ack(bundle, *ack_info, channel=channel, source=source)
-        cc = fhir.parse_bundle(bundle)
-    except MessageError as exc:
-        return _refuse(exc, bundle, channel, source)
-    return receive_parsed(cc, bundle, channel=channel, source=source)
+    return receive_many([Incoming(data, content_type, source)], channel=channel)[0]
+
+
+def receive_many(items: Sequence[Incoming], *, channel: str) -> list[Result]:
+    """Receive messages in the order given, one result each, in one transaction: the rules,
+    results and stored rows are those of receiving them one at a time in that order (a
+    message repeated later in the batch is a duplicate of the first, a reply before its
+    original keeps the original's segments), for a few statements per batch instead of a
+    dozen per message."""
+    results: list[Result | None] = [None] * len(items)
+    parsed: list[tuple[int, CareCommunication, dict, str]] = []
+    for i, item in enumerate(items):
+        bundle = None
+        try:
+            bundle = fhir.decode(item.data, item.content_type)
+            ack_info = fhir.parse_ack(bundle)
+            if ack_info is not None:
+                results[i] = _receive_ack(bundle, *ack_info, channel=channel, source=item.source)
+                continue
+            parsed.append((i, fhir.parse_bundle(bundle), bundle, item.source))
+        except MessageError as exc:
+            results[i] = _refuse(exc, bundle, channel, item.source)
+    received = _receive_batch([p[1:] for p in parsed], channel)
+    for (i, *_rest), result in zip(parsed, received, strict=True):
+        results[i] = result
+    return results
 
 
 def receive_parsed(
     cc: CareCommunication, bundle: dict, *, channel: str, source: str = "", notify_sender=True
 ) -> Result:
-    org = Organisation.objects.filter(sor_code=cc.receiver.sor, uses_enplan=True).first()
-    if org is None:
-        return _refuse(
-            MessageError(
-                _("The receiver (SOR %(sor)s) is not an organisation served here.")
-                % {"sor": cc.receiver.sor},
-                "not-found",
-            ),
-            bundle,
-            channel,
-            source,
-        )
-    digest = fhir.content_hash(bundle)
-    for _attempt in range(2):  # a concurrent copy of the same message loses the race once
+    """Receive a message already parsed (one enplan organisation writing to another)."""
+    return _receive_batch([(cc, bundle, source)], channel, notify_sender)[0]
+
+
+def _receive_batch(parsed: list, channel: str, notify_sender: bool = True) -> list[Result]:
+    if not parsed:
+        return []
+    codes: set[str] = set()
+    for cc, _bundle, _source in parsed:
+        codes |= {cc.receiver.sor, cc.sender.sor} | {p.assigner_sor for p in cc.payloads}
+    orgs = directory.by_sor(codes)
+    for attempt in range(2):  # a concurrent copy of a message or thread loses the race once
         try:
             with transaction.atomic():
-                result = _dedupe(org, cc, digest, channel, source)
-                if result is None:
-                    result = _store(org, cc, bundle, digest, channel, source)
+                outcomes = _Batch(orgs, channel, notify_sender).run(parsed)
             break
         except IntegrityError:
-            continue
-        except MessageError as exc:
-            return _refuse(exc, bundle, channel, source, org=org)
-    if notify_sender and result.ack is not None:
-        directory.send_ack(result.ack, cc.sender)
-    return result
+            if attempt:
+                raise
+            orgs = directory.by_sor(codes)  # a partner the winner added
+    return [
+        _refuse(o.error, bundle, channel, source, org=o.org) if isinstance(o, _Refusal) else o
+        for o, (_cc, bundle, source) in zip(outcomes, parsed, strict=True)
+    ]
 
 
-def _dedupe(org, cc: CareCommunication, digest: str, channel: str, source: str) -> Result | None:
-    seen = list(
-        Message.objects.filter(organisation=org, direction=Direction.IN).filter(
-            Q(header_id=cc.header_id) | Q(bundle_id=cc.bundle_id)
-        )[:2]
-    )
-    known = next((m for m in seen if m.header_id == cc.header_id), None)
-    if known is not None:
+class _Batch:
+    """One transaction's worth of received messages. What the database already holds about
+    them is read up front, in one query per table; the receiving rules then run in memory,
+    in message order, seeing the earlier messages of the batch as stored; the new rows go
+    in with one statement per table."""
+
+    def __init__(self, orgs: dict[str, Organisation], channel: str, notify_sender: bool):
+        self.orgs, self.channel, self.notify_sender = orgs, channel, notify_sender
+        self.threads: dict[tuple[int, str], Thread] = {}
+        self.segment_ids: dict[tuple[int, str], set[str]] = {}
+        self.by_header: dict[tuple[int, str], Message] = {}
+        self.by_bundle: dict[tuple[int, str], Message] = {}
+        self.batch_acks: dict[int, dict] = {}  # id(message) -> its acknowledgement
+        self.new_threads: list[Thread] = []
+        self.changed_threads: dict[int, Thread] = {}
+        self.messages: list[Message] = []
+        self.segments: list[Segment] = []
+        self.audit: list[tuple] = []
+        self.receipts: list[Receipt] = []
+        self.acks_out: list[dict] = []
+        self.after: list = []  # calls to make once the rows exist
+
+    def run(self, parsed: list) -> list[Result | _Refusal]:
+        ours = [cc for cc, _b, _s in parsed if self._receiver(cc) is not None]
+        self._load(ours)
+        outcomes: list[Result | _Refusal] = []
+        for cc, bundle, source in parsed:
+            org = self._receiver(cc)
+            if org is None:
+                error = MessageError(
+                    _("The receiver (SOR %(sor)s) is not an organisation served here.")
+                    % {"sor": cc.receiver.sor},
+                    "not-found",
+                )
+                outcomes.append(_Refusal(error))
+                continue
+            try:
+                outcomes.append(self._receive(org, cc, bundle, source))
+            except MessageError as exc:
+                outcomes.append(_Refusal(exc, org))
+        self._flush()
+        return outcomes
+
+    def _receiver(self, cc: CareCommunication) -> Organisation | None:
+        org = self.orgs.get(cc.receiver.sor)
+        return org if org is not None and org.uses_enplan else None
+
+    def _load(self, ccs: list[CareCommunication]) -> None:
+        if not ccs:
+            return
+        org_ids = {self._receiver(cc).pk for cc in ccs}
+        seen = Message.objects.filter(organisation_id__in=org_ids, direction=Direction.IN).filter(
+            Q(header_id__in={cc.header_id for cc in ccs})
+            | Q(bundle_id__in={cc.bundle_id for cc in ccs})
+        )
+        for m in seen:
+            self.by_header[m.organisation_id, m.header_id] = m
+            self.by_bundle[m.organisation_id, m.bundle_id] = m
+        self.citizens = directory.citizens_by_cpr({cc.patient.cpr for cc in ccs})
+        threads = Thread.objects.select_for_update().filter(
+            organisation_id__in=org_ids,
+            communication_id__in={cc.communication_id for cc in ccs},
+        )
+        by_id = {}
+        for t in threads:
+            self.threads[t.organisation_id, t.communication_id] = by_id[t.pk] = t
+            self.segment_ids[t.organisation_id, t.communication_id] = set()
+        for thread_id, identifier in Segment.objects.filter(thread_id__in=by_id).values_list(
+            "thread_id", "identifier"
+        ):
+            t = by_id[thread_id]
+            self.segment_ids[t.organisation_id, t.communication_id].add(identifier)
+
+    def _receive(self, org, cc: CareCommunication, bundle: dict, source: str) -> Result:
+        digest = fhir.content_hash(bundle)
+        duplicate = self._duplicate(org, cc, digest, source)
+        if duplicate is not None:
+            return duplicate
+        partner = directory.partner_for(cc.sender, self.orgs)
+        citizen = directory.find_citizen(cc.patient, self.citizens)
+        sent_at = parse_datetime(cc.timestamp) or timezone.now()
+        key = (org.pk, cc.communication_id)
+        thread = self.threads.get(key)
+        if thread is None:
+            thread = Thread(
+                organisation=org,
+                communication_id=cc.communication_id,
+                citizen=citizen,
+                municipality_code=citizen.municipality_code if citizen else "",
+                partner=partner,
+                category=cc.category,
+                topic=cc.topic[:60],
+                patient=cc.patient.as_json(),
+                last_message_at=sent_at,
+            )
+            if cc.activity == Activity.FORWARD:
+                thread.forwarded_from = self._forwarded_from(org, cc)
+        message = Message(
+            thread=thread,
+            organisation=org,
+            direction=Direction.IN,
+            activity=cc.activity,
+            header_id=cc.header_id,
+            bundle_id=cc.bundle_id,
+            content_hash=digest,
+            previous_header_id=cc.previous_header_id,
+            sender_sor=cc.sender.sor,
+            sender_ean=cc.sender.ean,
+            receiver_sor=cc.receiver.sor,
+            receiver_ean=cc.receiver.ean,
+            sent_at=sent_at,
+            state=DeliveryState.RECEIVED,
+            ack_code="ok",
+            bundle=strip_attachments(bundle),
+        )
+        known = self.segment_ids.setdefault(key, set())
+        authors = {sor: o.pk for sor, o in self.orgs.items() if o.uses_enplan}
+        # Checks the attachments, so nothing of a refused message reaches the thread.
+        segments = new_segments(thread, message, cc, org, True, known, authors)
+
+        if key not in self.threads:
+            self.threads[key] = thread
+            self.new_threads.append(thread)
+        elif thread.pk is not None:
+            self.changed_threads[thread.pk] = thread
+        if thread.citizen_id is None and citizen is not None:
+            thread.citizen, thread.municipality_code = citizen, citizen.municipality_code
+        thread.patient_deceased = thread.patient_deceased or cc.patient.deceased
+        thread.last_message_at = max(thread.last_message_at, sent_at)
+        thread.last_incoming_at = timezone.now()
+        thread.history = merge_history(thread.history, cc.provenance)
+        known.update(s.identifier for s in segments)
+        self.segments += segments
+        self.messages.append(message)
+        self.by_header[org.pk, cc.header_id] = self.by_bundle[org.pk, cc.bundle_id] = message
+        if thread.citizen_id is not None:
+            owner = citizen if citizen and citizen.pk == thread.citizen_id else thread.citizen
+            extra = {"channel": self.channel, "sender": partner.name}
+            self.audit.append((owner, Action.CREATE, message, extra))
+
+        ack = fhir.build_ack(
+            responding_to=cc.header_id,
+            ours=directory.org_ref(org),
+            theirs=cc.sender,
+            code="ok",
+            latest=cc.current,
+            when=_now_iso(),
+        )
+        self.batch_acks[id(message)] = ack
+        self.receipts.append(
+            self._receipt(cc, org, digest, source, Outcome.ACCEPTED, message=message, ack=ack)
+        )
+        if self.notify_sender:
+            self._send_ack(ack, cc.sender, new=True)
+        log.info("received %s for %s (%s)", cc.header_id, org.sor_code, self.channel)
+        return Result(Outcome.ACCEPTED, "ok", cc.header_id, "", ack, message)
+
+    def _duplicate(self, org, cc: CareCommunication, digest: str, source: str) -> Result | None:
+        known = self.by_header.get((org.pk, cc.header_id))
+        if known is None:
+            if (org.pk, cc.bundle_id) in self.by_bundle:
+                raise MessageError(
+                    _("Bundle.id %(id)s was already used by another message.")
+                    % {"id": cc.bundle_id},
+                    "duplicate",
+                )
+            return None
         if known.content_hash != digest:
             raise MessageError(
                 _(
@@ -139,120 +329,86 @@ def _dedupe(org, cc: CareCommunication, digest: str, channel: str, source: str) 
                 % {"id": cc.header_id},
                 "duplicate",
             )
-        original = known.receipts.filter(outcome=Outcome.ACCEPTED).first()
-        receipt = _receipt(
-            cc,
-            org,
-            digest,
-            channel,
-            source,
-            outcome=Outcome.DUPLICATE,
-            reason=_("Already received; the original acknowledgement is sent again."),
-            message=known,
-            ack_header_id=original.ack_header_id if original else "",
-            ack_code="ok",
-            ack=original.ack if original else None,
+        ack = self.batch_acks.get(id(known))
+        if ack is None and known.pk is not None:
+            original = known.receipts.filter(outcome=Outcome.ACCEPTED).first()
+            ack = original.ack if original else None
+            if ack is not None and self.notify_sender:
+                self._send_ack(ack, cc.sender, new=False)
+        # (an original of this batch has its acknowledgement queued already)
+        reason = _("Already received; the original acknowledgement is sent again.")
+        self.receipts.append(
+            self._receipt(cc, org, digest, source, Outcome.DUPLICATE, known, ack, reason)
         )
-        return Result(Outcome.DUPLICATE, "ok", cc.header_id, receipt.reason, receipt.ack, known)
-    if seen:  # the Bundle.id of another message
-        raise MessageError(
-            _("Bundle.id %(id)s was already used by another message.") % {"id": cc.bundle_id},
-            "duplicate",
+        return Result(Outcome.DUPLICATE, "ok", cc.header_id, reason, ack, known)
+
+    def _forwarded_from(self, org, cc: CareCommunication) -> Thread | None:
+        earlier = self.by_header.get((org.pk, cc.previous_header_id))
+        if earlier is not None and earlier.thread.communication_id != cc.communication_id:
+            return earlier.thread
+        return (
+            Thread.objects.filter(organisation=org, messages__header_id=cc.previous_header_id)
+            .exclude(communication_id=cc.communication_id)
+            .first()
         )
-    return None
 
-
-def _store(org, cc: CareCommunication, bundle: dict, digest: str, channel, source) -> Result:
-    partner = directory.partner_for(cc.sender)
-    citizen = directory.find_citizen(cc.patient)
-    sent_at = parse_datetime(cc.timestamp) or timezone.now()
-    thread = (
-        Thread.objects.select_for_update()
-        .filter(organisation=org, communication_id=cc.communication_id)
-        .first()
-    )
-    now = timezone.now()
-    if thread is None:
-        thread = Thread(
+    def _receipt(self, cc, org, digest, source, outcome, message=None, ack=None, reason=""):
+        return Receipt(
+            channel=self.channel,
+            source=source[:500],
+            header_id=cc.header_id,
+            bundle_id=cc.bundle_id,
+            content_hash=digest,
             organisation=org,
-            communication_id=cc.communication_id,
-            citizen=citizen,
-            municipality_code=citizen.municipality_code if citizen else "",
-            partner=partner,
-            category=cc.category,
-            topic=cc.topic[:60],
-            patient=cc.patient.as_json(),
-            last_message_at=sent_at,
+            sender_sor=cc.sender.sor,
+            outcome=outcome,
+            reason=reason,
+            message=message,
+            ack_header_id=ack["entry"][0]["resource"]["id"] if ack else "",
+            ack_code="ok",
+            ack=ack,
         )
-        if cc.activity == Activity.FORWARD:
-            thread.forwarded_from = (
-                Thread.objects.filter(organisation=org, messages__header_id=cc.previous_header_id)
-                .exclude(communication_id=cc.communication_id)
-                .first()
+
+    def _send_ack(self, ack: dict, to: fhir.OrgRef, *, new: bool) -> None:
+        partner = self.orgs.get(to.sor)
+        if new and not (partner is not None and partner.uses_enplan):
+            header = ack["entry"][0]["resource"]
+            self.acks_out.append(
+                {
+                    "kind": "acknowledgement",
+                    "header_id": header["id"],
+                    "receiver_sor": to.sor,
+                    "bundle": ack,
+                    "endpoint": partner.message_endpoint if partner else "",
+                }
             )
-    elif thread.citizen_id is None and citizen is not None:
-        thread.citizen, thread.municipality_code = citizen, citizen.municipality_code
-    thread.patient_deceased = thread.patient_deceased or cc.patient.deceased
-    thread.last_message_at = max(thread.last_message_at, sent_at)
-    thread.last_incoming_at = now
-    thread.history = merge_history(thread.history, cc.provenance)
-    thread.save()
-    message = Message.objects.create(
-        thread=thread,
-        organisation=org,
-        direction=Direction.IN,
-        activity=cc.activity,
-        header_id=cc.header_id,
-        bundle_id=cc.bundle_id,
-        content_hash=digest,
-        previous_header_id=cc.previous_header_id,
-        sender_sor=cc.sender.sor,
-        sender_ean=cc.sender.ean,
-        receiver_sor=cc.receiver.sor,
-        receiver_ean=cc.receiver.ean,
-        sent_at=sent_at,
-        state=DeliveryState.RECEIVED,
-        ack_code="ok",
-        bundle=strip_attachments(bundle),
-    )
-    store_segments(thread, message, cc, ours=org, from_partner=True)
-    if thread.citizen_id:
-        record(None, thread.citizen, Action.CREATE, message, channel=channel, sender=partner.name)
-    ack = fhir.build_ack(
-        responding_to=cc.header_id,
-        ours=directory.org_ref(org),
-        theirs=cc.sender,
-        code="ok",
-        latest=cc.current,
-        when=_now_iso(),
-    )
-    _receipt(
-        cc,
-        org,
-        digest,
-        channel,
-        source,
-        outcome=Outcome.ACCEPTED,
-        message=message,
-        ack_header_id=ack["entry"][0]["resource"]["id"],
-        ack_code="ok",
-        ack=ack,
-    )
-    log.info("received %s for %s (%s)", cc.header_id, org.sor_code, channel)
-    return Result(Outcome.ACCEPTED, "ok", cc.header_id, "", ack, message)
+        else:
+            self.after.append(lambda: directory.send_ack(ack, to, self.orgs, new=new))
 
-
-def _receipt(cc: CareCommunication, org, digest: str, channel: str, source: str, **fields):
-    return Receipt.objects.create(
-        channel=channel,
-        source=source[:500],
-        header_id=cc.header_id,
-        bundle_id=cc.bundle_id,
-        content_hash=digest,
-        organisation=org,
-        sender_sor=cc.sender.sor,
-        **fields,
-    )
+    def _flush(self) -> None:
+        Thread.objects.bulk_create(self.new_threads)
+        now = timezone.now()
+        for t in self.changed_threads.values():
+            t.updated_at = now
+        Thread.objects.bulk_update(
+            list(self.changed_threads.values()),
+            [
+                "updated_at",
+                "citizen",
+                "municipality_code",
+                "patient_deceased",
+                "last_message_at",
+                "last_incoming_at",
+                "history",
+            ],
+        )
+        Message.objects.bulk_create(self.messages)
+        Segment.objects.bulk_create(self.segments)
+        record_many(None, self.audit)
+        Receipt.objects.bulk_create(self.receipts)
+        enqueue_new(self.acks_out)
+        for call in self.after:
+            call()
 
 
 def merge_history(history: list, provenance: list[fhir.ProvenanceEntry]) -> list:
@@ -264,25 +420,34 @@ def merge_history(history: list, provenance: list[fhir.ProvenanceEntry]) -> list
 
 
 def store_segments(thread, message, cc: CareCommunication, *, ours, from_partner: bool) -> None:
+    """Store the message's segments that its thread does not hold yet."""
     known = set(thread.segments.values_list("identifier", flat=True))
-    # What colleagues in enplan wrote keeps their organisation as origin (consent decides
-    # whether it stays visible here); what reaches us from outside is our own record.
-    authors = dict(
-        Organisation.objects.filter(
-            sor_code__in={p.assigner_sor for p in cc.payloads}, uses_enplan=True
-        ).values_list("sor_code", "id")
+    orgs = directory.by_sor({p.assigner_sor for p in cc.payloads})
+    authors = {sor: o.pk for sor, o in orgs.items() if o.uses_enplan}
+    Segment.objects.bulk_create(
+        new_segments(thread, message, cc, ours, from_partner, known, authors)
     )
-    new = []
+
+
+def new_segments(
+    thread, message, cc: CareCommunication, ours, from_partner: bool, known: set, authors: dict
+) -> list[Segment]:
+    """The message's segments whose identifiers are not in `known`, attachments checked.
+    `authors` maps the SOR codes of organisations using enplan to their ids."""
+    new, seen = [], set(known)
     for p in cc.payloads:
-        if p.identifier in known:
+        if p.identifier in seen:
             continue
-        known.add(p.identifier)
+        seen.add(p.identifier)
         seg = Segment(
             thread=thread,
             message=message,
             identifier=p.identifier,
             kind=SegmentKind.ATTACHMENT if p.is_attachment else SegmentKind.TEXT,
             timestamp=parse_datetime(p.timestamp) or message.sent_at,
+            # What colleagues in enplan wrote keeps their organisation as origin (consent
+            # decides whether it stays visible here); what reaches us from outside is our
+            # own record.
             origin_id=authors.get(p.assigner_sor, ours.pk),
             from_partner=from_partner and p.assigner_sor != ours.sor_code,
             assigner_sor=p.assigner_sor,
@@ -302,7 +467,7 @@ def store_segments(thread, message, cc: CareCommunication, *, ours, from_partner
         else:
             seg.content_type = p.content_type
         new.append(seg)
-    Segment.objects.bulk_create(new)
+    return new
 
 
 def strip_attachments(bundle: dict) -> dict:
