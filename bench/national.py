@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 RECEIVE_PATH = "/api/v1/messaging/receive"
+RECEIVE_BATCH_PATH = "/api/v1/messaging/receive-batch"
 
 
 # --- who the benchmark acts as, and on which citizens ---------------------------------------
@@ -428,6 +429,21 @@ def receive_app(client, s: Subject, rng, messages: Messages | None = None) -> in
     return client.request("POST", RECEIVE_PATH, headers, body)[0]
 
 
+def receive_batch_app(client, s: Subject, rng, messages: Messages, size: int = 50):
+    """`size` new messages in one FHIR batch: (HTTP status, messages accepted)."""
+    bodies = []
+    for _ in range(size):
+        c = rng.choice(s.citizens)
+        bodies.append(messages.bundle(c, messages.receiver(c.jobcenter_sor))[0])
+    entries = b",".join(b'{"resource":' + b + b"}" for b in bodies)
+    body = b'{"resourceType":"Bundle","type":"batch","entry":[' + entries + b"]}"
+    headers = {**_token_headers(s), "Content-Type": "application/fhir+json"}
+    status, content = client.request("POST", RECEIVE_BATCH_PATH, headers, body)
+    if status != 200:
+        return status, 0
+    return status, sum(e["response"]["status"] == "200" for e in json.loads(content)["entry"])
+
+
 def receive_raw(cursor, s: Subject, rng, messages: Messages | None = None) -> int:
     """What receiving stores, by hand, in one transaction: look up receiver, duplicate and
     citizen, then insert thread, message, segment, receipt and audit row."""
@@ -684,6 +700,59 @@ def load(
     }
 
 
+def batch_load(
+    make_client: Callable,
+    subjects: list[Subject],
+    seconds: float,
+    messages,
+    size: int,
+    parallel: bool = True,
+) -> dict:
+    """Concurrent clients, each posting batches of `size` new messages back to back (not
+    parallel: one after the other in this thread, as `load`)."""
+    results: list[tuple[float, int, int]] = []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def run(subject: Subject, seed: int) -> None:
+        rng, client, mine = random.Random(seed), make_client(), []
+        while time.perf_counter() < stop:
+            t = time.perf_counter()
+            try:
+                status, accepted = receive_batch_app(client, subject, rng, messages, size)
+            except OSError:
+                status, accepted = 599, 0
+            mine.append(((time.perf_counter() - t) * 1000, status, accepted))
+        with lock:
+            results.extend(mine)
+
+    threads = [
+        threading.Thread(target=run, args=(s, i), daemon=True)
+        for i, s in enumerate(subjects)
+        if parallel
+    ]
+    started = time.perf_counter()
+    if not parallel:
+        for i, s in enumerate(subjects):
+            run(s, i)
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    accepted = sum(r[2] for r in results)
+    return {
+        "clients": len(subjects),
+        "batch_size": size,
+        "seconds": round(elapsed, 1),
+        "batches": len(results),
+        "messages": accepted,
+        "msg_per_s": round(accepted / elapsed, 1),
+        "errors": sum(1 for r in results if r[1] != 200) + (len(results) * size - accepted),
+        **_stats([r[0] for r in results] or [0.0]),
+    }
+
+
 def audit_cost(path: Path_, audited, unaudited, subject: Subject, rounds: int, rng) -> dict:
     """The same page from the normal server and the one without audit writes, interleaved
     so that drift hits both."""
@@ -836,6 +905,14 @@ def print_report(report: dict) -> None:
                     f"  {name:32} n={p['n']:<6} median {p['median_ms']:6.1f} ms  "
                     f"p95 {p['p95_ms']:6.1f} ms  errors {p['errors']}"
                 )
+    b = report.get("receive_batch_load")
+    if b:
+        print()
+        print(
+            f"message receipt in batches of {b['batch_size']}, {b['clients']} clients, "
+            f"{b['seconds']} s: {b['msg_per_s']} msg/s ({b['batches']} batches, median "
+            f"{b['median_ms']} ms, p95 {b['p95_ms']} ms per batch), {b['errors']} errors"
+        )
     for a in report.get("audit", []):
         print(
             f"audit cost, {a['path']}: {a['with_audit_median_ms']} ms with, "
@@ -859,13 +936,14 @@ def _machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=300, help="requests per path, 1 client")
-    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=100, help="requests before measuring")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30, help="length of each load run")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--only", nargs="*", help="path names (substrings) to run")
     parser.add_argument("--no-load", action="store_true")
+    parser.add_argument("--batch", type=int, default=50, help="messages per receive batch")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench_national.json"))
     args = parser.parse_args()
 
@@ -927,6 +1005,9 @@ def main() -> None:
                     {"receive CareCommunication": 1},
                     args.seconds,
                     messages,
+                )
+                report["receive_batch_load"] = batch_load(
+                    server.client, subjects, args.seconds, messages, args.batch
                 )
     finally:
         server.stop()

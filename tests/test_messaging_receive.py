@@ -11,6 +11,7 @@ from django.core.management import call_command
 from fhir.resources.R4B.bundle import Bundle
 
 from enplan.accounts.models import ApiToken
+from enplan.audit.models import AuditEntry
 from enplan.messaging import fhir
 from enplan.messaging.models import (
     Message,
@@ -518,6 +519,244 @@ def test_api_refuses_bad_input_with_a_negative_ack(client, token, settings):
 def test_api_receive_needs_a_token(client, orgs):
     response = client.post(
         "/api/v1/messaging/receive", data=RECEIVE[0].read_bytes(), content_type=ct(RECEIVE[0])
+    )
+    assert response.status_code == 401
+    assert Message.objects.count() == 0
+
+
+# --- batches: the same as one at a time -----------------------------------------------------
+
+
+def _state(results) -> dict:
+    """What receiving left behind, without the ids and times that differ between runs."""
+    from enplan.organisations.models import Organisation
+
+    thread_key = {t.pk: t.communication_id for t in Thread.objects.all()}
+    header = {str(m.uuid): m.header_id for m in Message.objects.all()}
+    return {
+        "results": [(r.outcome, r.ack_label, r.message_id, r.reason) for r in results],
+        "threads": sorted(
+            (
+                t.communication_id,
+                t.organisation_id,
+                t.citizen_id,
+                t.partner.sor_code,
+                thread_key.get(t.forwarded_from_id),
+                t.patient_deceased,
+                t.last_message_at,
+                [h["target"] for h in t.history],
+            )
+            for t in Thread.objects.all()
+        ),
+        "messages": sorted(
+            (m.header_id, thread_key[m.thread_id], m.activity) for m in Message.objects.all()
+        ),
+        "segments": sorted(
+            (thread_key[s.thread_id], s.identifier, s.text, s.origin_id, s.sha256)
+            for s in Segment.objects.all()
+        ),
+        "receipts": sorted(
+            (r.header_id, r.outcome, r.reason, r.message_id is not None)
+            for r in Receipt.objects.all()
+        ),
+        "acks queued": sorted(
+            (e.receiver_sor, json.loads(e.payload)["entry"][0]["resource"]["response"]["code"])
+            for e in OutboxEntry.objects.filter(kind="acknowledgement")
+        ),
+        "partners": sorted(Organisation.objects.values_list("sor_code", flat=True)),
+        "audited": sorted(
+            (header[e.object_id], e.citizen_uuid, e.action, e.context.get("sender"))
+            for e in AuditEntry.objects.filter(object_type="message")
+        ),
+    }
+
+
+def test_a_batch_stores_and_answers_exactly_what_one_at_a_time_does(orgs, bruno):
+    from django.db import transaction
+
+    from enplan.messaging.receiving import Incoming, receive_many
+
+    class Rollback(Exception):
+        pass
+
+    earlier = message(text="Allerede modtaget")
+    send(earlier)  # in the database before the batch
+    first = message(at="2026-11-20T10:00:00+01:00", text="Originalen")
+    reply = message(
+        comm_id=first.communication_id,
+        activity="reply-message",
+        previous=first.header_id,
+        earlier=first.payloads,
+        history=first.provenance,
+        at="2026-11-20T11:00:00+01:00",
+        text="Svaret",
+    )
+    forward = message(
+        activity="forward-message",
+        previous=first.header_id,
+        earlier=first.payloads,
+        history=first.provenance,
+        text="Til orientering",
+    )
+    changed = message(text="Originalen, rettet")
+    changed.header_id = changed.provenance[-1].target = first.header_id
+    reused = message()
+    reused.bundle_id = first.bundle_id
+    bundles = [
+        fhir.build(reply),  # a reply before the message it answers
+        fhir.build(first),
+        fhir.build(first),  # a duplicate of a message earlier in the batch
+        fhir.build(earlier),  # a duplicate of a message already stored
+        fhir.build(changed),  # another message under a known id
+        fhir.build(reused),  # a reused Bundle.id
+        fhir.build(forward),
+        fhir.build(message(cpr="0101901234")),  # triage
+        fhir.build(message(receiver="5790000000000")),  # not ours
+        fhir.build(message(sender="123456789012345")),  # a sender not yet in the directory
+        fhir.build(message(deceased=True)),
+    ]
+    items = [
+        (fhir.to_xml(b), "application/fhir+xml") if i % 3 == 0 else (fhir.to_json(b), "")
+        for i, b in enumerate(bundles)
+    ] + [(b"{not json", ""), (XXE, "application/fhir+xml")]
+
+    def one_at_a_time():
+        return [receive(data, ctype, channel="test") for data, ctype in items]
+
+    def as_a_batch():
+        return receive_many([Incoming(d, c) for d, c in items], channel="test")
+
+    states = []
+    for run in (one_at_a_time, as_a_batch):
+        try:
+            with transaction.atomic():
+                states.append(_state(run()))
+                raise Rollback
+        except Rollback:
+            pass
+    single, batch = states
+    assert [r[:2] for r in single["results"]] == [
+        ("accepted", "positive"),
+        ("accepted", "positive"),
+        ("duplicate", "positive"),
+        ("duplicate", "positive"),
+        ("rejected", "negative"),
+        ("rejected", "negative"),
+        ("accepted", "positive"),
+        ("accepted", "positive"),
+        ("rejected", "negative"),
+        ("accepted", "positive"),
+        ("accepted", "positive"),
+        ("rejected", "negative"),
+        ("rejected", "negative"),
+    ]
+    for key in single:
+        assert batch[key] == single[key], key
+
+
+def test_a_batch_of_many_messages_uses_a_few_queries(orgs, bruno, django_assert_max_num_queries):
+    from enplan.messaging.receiving import Incoming, receive_many
+
+    items = [Incoming(fhir.to_json(fhir.build(message(text=f"Nr. {n}")))) for n in range(40)]
+    with django_assert_max_num_queries(15):
+        results = receive_many(items, channel="test")
+    assert {r.outcome for r in results} == {"accepted"}
+    assert Message.objects.count() == 40 and Segment.objects.count() == 40
+    assert OutboxEntry.objects.filter(kind="acknowledgement").count() == 40
+    assert AuditEntry.objects.filter(object_type="message").count() == 40
+
+
+def _batch(*resources) -> bytes:
+    return json.dumps(
+        {
+            "resourceType": "Bundle",
+            "type": "batch",
+            "entry": [
+                {"resource": r, "request": {"method": "POST", "url": "$process-message"}}
+                for r in resources
+            ],
+        }
+    ).encode()
+
+
+def test_api_receives_a_batch_and_answers_per_message(client, token):
+    first, second = fhir.build(message(text="Et")), fhir.build(message(text="To"))
+    response = client.post(
+        "/api/v1/messaging/receive-batch",
+        data=_batch(first, second, first, {"resourceType": "Patient"}, "not a resource"),
+        content_type="application/fhir+json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert answer["type"] == "batch-response"
+    Bundle.model_validate(answer)
+    statuses = [e["response"]["status"] for e in answer["entry"]]
+    assert statuses == ["200", "200", "200", "422", "422"]
+    outcomes = [e["response"]["outcome"]["issue"][0]["details"]["text"] for e in answer["entry"]]
+    assert outcomes == ["accepted", "accepted", "duplicate", "rejected", "rejected"]
+    acks = [e["resource"]["entry"][0]["resource"]["response"] for e in answer["entry"]]
+    assert [a["identifier"] for a in acks[:3]] == [
+        first["entry"][0]["resource"]["id"],
+        second["entry"][0]["resource"]["id"],
+        first["entry"][0]["resource"]["id"],
+    ]
+    assert [a["code"] for a in acks] == ["ok", "ok", "ok", "fatal-error", "fatal-error"]
+    assert Message.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status, says",
+    [
+        (b"<Bundle xmlns='http://hl7.org/fhir'/>", "application/fhir+xml", 415, "FHIR JSON"),
+        (b'{"resourceType": "Bundle", "type": "message"}', "application/json", 422, "batch"),
+        (b'{"resourceType": "Bundle", "type": "batch", "entry": []}', "", 422, "1 to 3"),
+        (b"{broken", "application/json", 422, "Not a valid FHIR Bundle"),
+    ],
+    ids=["xml", "not-a-batch", "empty", "malformed"],
+)
+def test_api_refuses_what_is_not_a_batch_and_stores_nothing(
+    client, token, settings, body, content_type, status, says
+):
+    settings.ENPLAN_RECEIVE_BATCH_MAX_ENTRIES = 3
+    response = client.post(
+        "/api/v1/messaging/receive-batch",
+        data=body,
+        content_type=content_type or "application/fhir+json",
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+    )
+    assert response.status_code == status
+    assert says in response.json()["detail"]
+    assert counts() == (0, 0, 0) and Receipt.objects.count() == 0
+
+
+def test_api_refuses_a_batch_too_large_or_too_long(client, token, settings):
+    auth = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    settings.ENPLAN_RECEIVE_BATCH_MAX_ENTRIES = 2
+    bundles = [fhir.build(message()) for _ in range(3)]
+    long = client.post(
+        "/api/v1/messaging/receive-batch",
+        data=_batch(*bundles),
+        content_type="application/fhir+json",
+        headers=auth,
+    )
+    assert long.status_code == 422 and "1 to 2 messages" in long.json()["detail"]
+    settings.ENPLAN_MESSAGE_MAX_BYTES = 100
+    big = client.post(
+        "/api/v1/messaging/receive-batch",
+        data=_batch(bundles[0]),
+        content_type="application/fhir+json",
+        headers=auth,
+    )
+    assert big.status_code == 413 and "at most 100" in big.json()["detail"]
+    assert counts() == (0, 0, 0)
+
+
+def test_api_receive_batch_needs_a_token(client, orgs):
+    response = client.post(
+        "/api/v1/messaging/receive-batch",
+        data=_batch(fhir.build(message())),
+        content_type="application/fhir+json",
     )
     assert response.status_code == 401
     assert Message.objects.count() == 0

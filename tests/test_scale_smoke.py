@@ -78,6 +78,12 @@ def test_every_benchmark_path_once(national):
         assert 200 <= status < 300, (path.name, status)
         with connection.cursor() as cursor:
             path.raw(cursor, subjects[0], rng, **kw)
+    status, accepted = bench.receive_batch_app(client, subjects[0], rng, messages, size=5)
+    assert (status, accepted) == (200, 5)
+    batches = bench.batch_load(
+        bench.DjangoClient, subjects[:1], 0.2, messages, size=3, parallel=False
+    )
+    assert batches["messages"] and not batches["errors"]
     result = bench.load(
         bench.DjangoClient,
         subjects[:1],

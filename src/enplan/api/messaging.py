@@ -3,16 +3,17 @@ reading a citizen's message threads."""
 
 from uuid import UUID
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from ninja import Router
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
 from enplan.citizens.access import get_visible_citizen
 from enplan.consent.policy import for_viewer
-from enplan.messaging.fhir import to_json
+from enplan.messaging import fhir
+from enplan.messaging.fhir import MessageError, to_json
 from enplan.messaging.models import Thread
-from enplan.messaging.receiving import receive
+from enplan.messaging.receiving import Incoming, receive, receive_many
 from enplan.messaging.views import _thread
 
 messaging = Router(tags=["messaging"])
@@ -53,6 +54,44 @@ def receive_message(request):
     )
     response["X-Enplan-Outcome"] = result.outcome
     return response
+
+
+@messaging.post(
+    "/messaging/receive-batch",
+    summary="Receive several CareCommunication messages at once (a FHIR batch)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+        },
+        "responses": {
+            200: {"description": "A batch-response Bundle: per message its status and ack"},
+            413: {"description": "The batch is too large"},
+            415: {"description": "Not FHIR JSON"},
+            422: {"description": "Not a batch Bundle, or too many entries"},
+        },
+    },
+)
+def receive_batch(request):
+    """The body is a FHIR Bundle of type `batch` whose entries each hold one message Bundle
+    (at most ENPLAN_RECEIVE_BATCH_MAX_ENTRIES, 500 by default), as a mailbox or a VANS
+    adapter delivers them. Each message is received exactly as on `/messaging/receive`,
+    in order, in one transaction; the answer is a `batch-response` Bundle with, per entry,
+    the status that endpoint would have answered and the Acknowledgement."""
+    source = request.META.get("REMOTE_ADDR", "")
+    try:
+        messages = fhir.split_batch(request.body, request.content_type or "")
+    except MessageError as exc:
+        return JsonResponse({"detail": exc.reason}, status=exc.http_status)
+    results = receive_many(
+        [
+            Incoming(m if isinstance(m, dict) else {}, "application/fhir+json", source)
+            for m in messages
+        ],
+        channel="api",
+    )
+    body = fhir.batch_response([(r.ack, r.http_status, r.outcome) for r in results])
+    return HttpResponse(to_json(body), content_type="application/fhir+json")
 
 
 def _thread_out(thread: Thread) -> dict:

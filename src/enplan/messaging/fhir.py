@@ -315,6 +315,75 @@ def _invalid(exc: Exception) -> MessageError:
     )
 
 
+def split_batch(data: bytes, content_type: str = "") -> list[dict]:
+    """The messages of a FHIR batch Bundle (JSON): each entry's resource is one message
+    Bundle, received as if it had come on its own. Refuses the batch as a whole only when
+    it is not a batch; what is wrong with one message is that message's acknowledgement."""
+    limit = settings.ENPLAN_MESSAGE_MAX_BYTES
+    if len(data) > limit:
+        raise MessageError(
+            str(
+                _("The batch is %(size)s bytes; at most %(limit)s are accepted.")
+                % {"size": len(data), "limit": limit}
+            ),
+            "too-costly",
+            http_status=413,
+        )
+    if sniff_format(data, content_type) != "json":
+        raise MessageError(
+            str(_("Batches are accepted as FHIR JSON; send XML messages one at a time.")),
+            "structure",
+            http_status=415,
+        )
+    try:
+        raw = json.loads(data)
+    except ValueError as exc:
+        raise _invalid(exc) from None
+    if (
+        not isinstance(raw, dict)
+        or raw.get("resourceType") != "Bundle"
+        or raw.get("type") != ("batch")
+    ):
+        raise MessageError(str(_("The body is not a FHIR Bundle of type batch.")), "structure")
+    entries = raw.get("entry") or []
+    most = settings.ENPLAN_RECEIVE_BATCH_MAX_ENTRIES
+    if not isinstance(entries, list) or not entries or len(entries) > most:
+        raise MessageError(
+            str(_("A batch holds 1 to %(most)s messages.") % {"most": most}), "structure"
+        )
+    return [e.get("resource") if isinstance(e, dict) else None for e in entries]
+
+
+def batch_response(results: list[tuple[dict | None, int, str]]) -> dict:
+    """A FHIR batch-response Bundle: per message, in order, the HTTP status receiving it
+    alone would have answered, the outcome, and its Acknowledgement."""
+    return {
+        "resourceType": "Bundle",
+        "id": new_id(),
+        "type": "batch-response",
+        "entry": [
+            {
+                **({"resource": ack} if ack else {}),
+                "response": {"status": str(status), "outcome": _outcome_note(outcome)},
+            }
+            for ack, status, outcome in results
+        ],
+    }
+
+
+def _outcome_note(outcome: str) -> dict:
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [
+            {
+                "severity": "information" if outcome != "rejected" else "error",
+                "code": "informational" if outcome != "rejected" else "processing",
+                "details": {"text": outcome},
+            }
+        ],
+    }
+
+
 # --- parsing --------------------------------------------------------------------------------
 
 

@@ -386,7 +386,15 @@ class _Batch:
             self.after.append(lambda: directory.send_ack(ack, to, self.orgs, new=new))
 
     def _flush(self) -> None:
+        # A forward of a message earlier in the batch points at a thread not inserted yet.
+        later = [t for t in self.new_threads if t.forwarded_from and not t.forwarded_from.pk]
+        targets = [t.forwarded_from for t in later]
+        for t in later:
+            t.forwarded_from = None
         Thread.objects.bulk_create(self.new_threads)
+        for t, target in zip(later, targets, strict=True):
+            t.forwarded_from = target
+            self.changed_threads[t.pk] = t
         now = timezone.now()
         for t in self.changed_threads.values():
             t.updated_at = now
@@ -394,6 +402,7 @@ class _Batch:
             list(self.changed_threads.values()),
             [
                 "updated_at",
+                "forwarded_from",
                 "citizen",
                 "municipality_code",
                 "patient_deceased",
