@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
     parser.add_argument("--queries", action="store_true", help="list one request's queries")
+    parser.add_argument("--time-only", action="store_true", help="time without the profiler")
     args = parser.parse_args()
 
     from bench import national
@@ -70,7 +71,8 @@ def main() -> None:
     profile = cProfile.Profile()
     with connection.execute_wrapper(timed):
         wall, cpu = time.perf_counter(), time.process_time()
-        profile.enable()
+        if not args.time_only:
+            profile.enable()
         for _ in range(args.rounds):
             path.app(client, subject, rng, **kw)
         profile.disable()
@@ -85,6 +87,8 @@ def main() -> None:
     if args.queries:
         for sql, t in queries[-len(queries) // n :]:
             print(f"  {t * 1000:6.2f} ms  {sql[:160]}")
+    if args.time_only:
+        return
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())

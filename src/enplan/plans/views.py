@@ -17,6 +17,7 @@ from django_htmx.http import reswap, retarget
 
 from enplan.citizens.access import get_visible_citizen
 from enplan.consent.policy import SharingPolicy, for_viewer
+from enplan.core.links import UrlPattern
 
 from . import services
 from .forms import (
@@ -114,8 +115,22 @@ def plan_context(plan: Plan, policy: SharingPolicy) -> dict:
     }
 
 
-def _body(request, citizen, plan, status: int = 200) -> HttpResponse:
+def _page_context(request, citizen, plan) -> dict:
+    """`plan_context` with the citizen and each item's edit and remove links."""
     ctx = {"citizen": citizen, **plan_context(plan, for_viewer(request.user, citizen))}
+    for kind in ("goal", "activity"):
+        edit = UrlPattern(f"citizens:{kind}_edit", citizen.uuid)
+        delete = UrlPattern(f"citizens:{kind}_delete", citizen.uuid)
+        for item in ctx["goals" if kind == "goal" else "activities"]:
+            item.edit_url, item.delete_url = edit(item.uuid), delete(item.uuid)
+    edit = UrlPattern("citizens:track_edit", citizen.uuid)
+    for track in ctx["tracks"]:
+        track.edit_url = edit(track.uuid)
+    return ctx
+
+
+def _body(request, citizen, plan, status: int = 200) -> HttpResponse:
+    ctx = _page_context(request, citizen, plan)
     return render(request, "plans/_body.html", ctx, status=status)
 
 
@@ -124,8 +139,7 @@ def plan_page(request, citizen_uuid):
     citizen, plan = _load(request, citizen_uuid)
     if request.htmx:
         return _body(request, citizen, plan)
-    ctx = plan_context(plan, for_viewer(request.user, citizen))
-    return render(request, "plans/plan.html", {"citizen": citizen, **ctx})
+    return render(request, "plans/plan.html", _page_context(request, citizen, plan))
 
 
 @dataclass

@@ -1,0 +1,21 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def edit_link(
+    context, url: str, label: str, target: str = "closest .item", swap: str = "outerHTML"
+):
+    """A link to an edit form that htmx loads in place, carrying the plan version the viewer
+    saw (so a change made meanwhile is caught). A tag rather than an include: the plan page
+    has two per goal and activity."""
+    href = f"{url}?version={context['plan'].version}"
+    return format_html(
+        '<a class="edit" href="{0}" hx-get="{0}" hx-target="{1}" hx-swap="{2}">{3}</a>',
+        href,
+        target,
+        swap,
+        label,
+    )
