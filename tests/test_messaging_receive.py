@@ -115,6 +115,28 @@ def message(
     )
 
 
+def reply_to(first: fhir.CareCommunication, at: str, text: str) -> fhir.CareCommunication:
+    return message(
+        comm_id=first.communication_id,
+        activity="reply-message",
+        previous=first.header_id,
+        earlier=first.payloads,
+        history=first.provenance,
+        at=at,
+        text=text,
+    )
+
+
+def forward_of(first: fhir.CareCommunication) -> fhir.CareCommunication:
+    return message(
+        activity="forward-message",
+        previous=first.header_id,
+        earlier=first.payloads,
+        history=first.provenance,
+        text="Til orientering",
+    )
+
+
 def send(cc: fhir.CareCommunication, fmt: str = "json"):
     bundle = fhir.build(cc)
     data = fhir.to_xml(bundle) if fmt == "xml" else fhir.to_json(bundle)
@@ -215,15 +237,7 @@ def test_a_reused_bundle_id_is_rejected(orgs, bruno):
 def test_a_reply_joins_the_thread_of_the_message_it_answers(orgs, bruno):
     first = message(at="2026-11-20T10:00:00+01:00")
     send(first)
-    reply = message(
-        comm_id=first.communication_id,
-        activity="reply-message",
-        previous=first.header_id,
-        earlier=first.payloads,
-        history=first.provenance,
-        at="2026-11-20T11:00:00+01:00",
-        text="Svar",
-    )
+    reply = reply_to(first, at="2026-11-20T11:00:00+01:00", text="Svar")
     assert send(reply).outcome == "accepted"
     thread = Thread.objects.get()
     assert thread.messages.count() == 2
@@ -233,15 +247,7 @@ def test_a_reply_joins_the_thread_of_the_message_it_answers(orgs, bruno):
 
 def test_a_reply_that_arrives_before_the_message_it_answers(orgs, bruno):
     first = message(at="2026-11-20T10:00:00+01:00", text="Originalen")
-    reply = message(
-        comm_id=first.communication_id,
-        activity="reply-message",
-        previous=first.header_id,
-        earlier=first.payloads,
-        history=first.provenance,
-        at="2026-11-20T11:00:00+01:00",
-        text="Svaret",
-    )
+    reply = reply_to(first, at="2026-11-20T11:00:00+01:00", text="Svaret")
     assert send(reply).outcome == "accepted"
     thread = Thread.objects.get()
     # The original's segment came along in the reply and is shown, in time order.
@@ -262,17 +268,7 @@ def test_parallel_replies_to_the_same_message_both_join_the_thread(orgs, bruno):
     first = message()
     send(first)
     for at, text in (("2026-11-20T12:00:00+01:00", "B"), ("2026-11-20T11:00:00+01:00", "A")):
-        send(
-            message(
-                comm_id=first.communication_id,
-                activity="reply-message",
-                previous=first.header_id,
-                earlier=first.payloads,
-                history=first.provenance,
-                at=at,
-                text=text,
-            )
-        )
+        send(reply_to(first, at=at, text=text))
     thread = Thread.objects.get()
     assert [s.text for s in thread.segments.order_by("timestamp")] == ["Hej", "A", "B"]
 
@@ -280,13 +276,7 @@ def test_parallel_replies_to_the_same_message_both_join_the_thread(orgs, bruno):
 def test_a_forward_starts_a_new_thread(orgs, bruno):
     first = message()
     send(first)
-    forward = message(
-        activity="forward-message",
-        previous=first.header_id,
-        earlier=first.payloads,
-        history=first.provenance,
-        text="Til orientering",
-    )
+    forward = forward_of(first)
     send(forward)
     assert Thread.objects.count() == 2
     new = Thread.objects.get(communication_id=forward.communication_id)
@@ -582,22 +572,8 @@ def test_a_batch_stores_and_answers_exactly_what_one_at_a_time_does(orgs, bruno)
     earlier = message(text="Allerede modtaget")
     send(earlier)  # in the database before the batch
     first = message(at="2026-11-20T10:00:00+01:00", text="Originalen")
-    reply = message(
-        comm_id=first.communication_id,
-        activity="reply-message",
-        previous=first.header_id,
-        earlier=first.payloads,
-        history=first.provenance,
-        at="2026-11-20T11:00:00+01:00",
-        text="Svaret",
-    )
-    forward = message(
-        activity="forward-message",
-        previous=first.header_id,
-        earlier=first.payloads,
-        history=first.provenance,
-        text="Til orientering",
-    )
+    reply = reply_to(first, at="2026-11-20T11:00:00+01:00", text="Svaret")
+    forward = forward_of(first)
     changed = message(text="Originalen, rettet")
     changed.header_id = changed.provenance[-1].target = first.header_id
     reused = message()

@@ -250,23 +250,16 @@ class _Batch:
             )
             if cc.activity == Activity.FORWARD:
                 thread.forwarded_from = self._forwarded_from(org, cc)
-        message = Message(
+        message = message_for(
+            cc,
+            bundle,
+            digest,
             thread=thread,
             organisation=org,
             direction=Direction.IN,
-            activity=cc.activity,
-            header_id=cc.header_id,
-            bundle_id=cc.bundle_id,
-            content_hash=digest,
-            previous_header_id=cc.previous_header_id,
-            sender_sor=cc.sender.sor,
-            sender_ean=cc.sender.ean,
-            receiver_sor=cc.receiver.sor,
-            receiver_ean=cc.receiver.ean,
             sent_at=sent_at,
             state=DeliveryState.RECEIVED,
             ack_code="ok",
-            bundle=strip_attachments(bundle),
         )
         known = self.segment_ids.setdefault(key, set())
         authors = {sor: o.pk for sor, o in self.orgs.items() if o.uses_enplan}
@@ -418,6 +411,24 @@ class _Batch:
         enqueue_new(self.acks_out)
         for call in self.after:
             call()
+
+
+def message_for(cc: CareCommunication, bundle: dict, digest: str, **fields) -> Message:
+    """The Message row of `cc`, received or sent (`fields`: thread, organisation, direction,
+    state, sent_at, …), not saved yet."""
+    return Message(
+        activity=cc.activity,
+        header_id=cc.header_id,
+        bundle_id=cc.bundle_id,
+        content_hash=digest,
+        previous_header_id=cc.previous_header_id,
+        sender_sor=cc.sender.sor,
+        sender_ean=cc.sender.ean,
+        receiver_sor=cc.receiver.sor,
+        receiver_ean=cc.receiver.ean,
+        bundle=strip_attachments(bundle),
+        **fields,
+    )
 
 
 def merge_history(history: list, provenance: list[fhir.ProvenanceEntry]) -> list:

@@ -150,24 +150,18 @@ def _send(
     thread.last_message_at = timezone.now()
     thread.history = receiving.merge_history(thread.history, cc.provenance)
     thread.save()
-    message = Message.objects.create(
+    message = receiving.message_for(
+        cc,
+        bundle,
+        fhir.content_hash(bundle),
         thread=thread,
         organisation=org,
         direction=Direction.OUT,
-        activity=cc.activity,
-        header_id=cc.header_id,
-        bundle_id=cc.bundle_id,
-        content_hash=fhir.content_hash(bundle),
-        previous_header_id=cc.previous_header_id,
-        sender_sor=cc.sender.sor,
-        sender_ean=cc.sender.ean,
-        receiver_sor=cc.receiver.sor,
-        receiver_ean=cc.receiver.ean,
         sent_at=timezone.now(),
         author=user,
         state=DeliveryState.QUEUED,
-        bundle=receiving.strip_attachments(bundle),
     )
+    message.save(force_insert=True)
     receiving.store_segments(thread, message, cc, ours=org, from_partner=False)
     Segment.objects.filter(message=message).update(origin=org)
     record(user, citizen, Action.CREATE, message, to=partner.name)
