@@ -21,6 +21,12 @@ def by_sor(codes: set[str]) -> dict[str, Organisation]:
     return {o.sor_code: o for o in Organisation.objects.filter(sor_code__in=codes - {""})}
 
 
+def enplan_ids(orgs: dict[str, Organisation]) -> dict[str, int]:
+    """SOR code → id of the organisations among `orgs` that use enplan (what they write
+    keeps them as its origin)."""
+    return {sor: o.pk for sor, o in orgs.items() if o.uses_enplan}
+
+
 def partner_for(ref: fhir.OrgRef, known: dict[str, Organisation] | None = None) -> Organisation:
     """The organisation behind a SOR code; one the directory does not know yet is added as
     an external partner (not using enplan), so that staff can answer it. `known` is what

@@ -161,6 +161,8 @@ class _Batch:
 
     def __init__(self, orgs: dict[str, Organisation], channel: str, notify_sender: bool):
         self.orgs, self.channel, self.notify_sender = orgs, channel, notify_sender
+        # A partner added during the batch does not use enplan, so this does not change.
+        self.authors = directory.enplan_ids(orgs)
         self.threads: dict[tuple[int, str], Thread] = {}
         self.segment_ids: dict[tuple[int, str], set[str]] = {}
         self.by_header: dict[tuple[int, str], Message] = {}
@@ -262,9 +264,8 @@ class _Batch:
             ack_code="ok",
         )
         known = self.segment_ids.setdefault(key, set())
-        authors = {sor: o.pk for sor, o in self.orgs.items() if o.uses_enplan}
         # Checks the attachments, so nothing of a refused message reaches the thread.
-        segments = new_segments(thread, message, cc, org, True, known, authors)
+        segments = new_segments(thread, message, cc, org, True, known, self.authors)
 
         if key not in self.threads:
             self.threads[key] = thread
@@ -443,7 +444,7 @@ def store_segments(thread, message, cc: CareCommunication, *, ours, from_partner
     """Store the message's segments that its thread does not hold yet."""
     known = set(thread.segments.values_list("identifier", flat=True))
     orgs = directory.by_sor({p.assigner_sor for p in cc.payloads})
-    authors = {sor: o.pk for sor, o in orgs.items() if o.uses_enplan}
+    authors = directory.enplan_ids(orgs)
     Segment.objects.bulk_create(
         new_segments(thread, message, cc, ours, from_partner, known, authors)
     )
