@@ -14,11 +14,16 @@ TODAY = datetime.date.today()
 SECRET_GOAL = "Jobcentrets hemmelige delmål"
 
 
-def _consent(citizen, actor, org=None, sector="", categories=("plan",), **extra) -> Consent:
+def _consent(
+    citizen, actor, org=None, sector="", categories=("plan",), source=None, **extra
+) -> Consent:
+    """A consent recorded by `actor`, from `source` (default: the actor's organisation)."""
+    source = source or actor.professional.organisation
     return give(
         citizen,
         actor,
         Consent(
+            source_organisation=source,
             recipient_organisation=org,
             recipient_sector=sector,
             categories=list(categories),
@@ -62,12 +67,16 @@ def test_sector_consent_period_and_withdrawal(jobcenter_goal, citizen, caseworke
     )
     assert not for_viewer(psych.user, citizen).can_see("plan", origin)
     withdraw(future, caseworker.user)
-    expired = _consent(
-        citizen,
-        caseworker.user,
-        sector=Sector.PSYCHIATRY,
+    # Recorded a month ago (the service only records from today on), now expired.
+    expired = Consent.objects.create(
+        citizen=citizen,
+        source_organisation=caseworker.organisation,
+        recipient_sector=Sector.PSYCHIATRY,
+        categories=["plan"],
+        purpose="Koordinering",
         valid_from=TODAY - datetime.timedelta(days=30),
         valid_to=TODAY - datetime.timedelta(days=1),
+        given_how="written",
     )
     assert expired.state == "expired" and not for_viewer(psych.user, citizen).can_see(
         "plan", origin
@@ -146,6 +155,7 @@ def test_consent_page_record_and_withdraw(citizen, caseworker, psych, client_for
     response = client.post(
         f"/citizens/{citizen.uuid}/consent/",
         {
+            "source_organisation": str(caseworker.organisation.uuid),
             "recipient_organisation": str(psych.organisation.uuid),
             "categories": ["plan", "health"],
             "purpose": "Fælles plan",
@@ -168,49 +178,54 @@ def test_consent_page_record_and_withdraw(citizen, caseworker, psych, client_for
     [
         (
             {
+                "source_sector": "jobcenter",
                 "categories": ["plan"],
                 "purpose": "x",
-                "valid_from": "2026-01-01",
+                "valid_from": TODAY.isoformat(),
                 "given_how": "written",
             },
-            "__all__",
+            "recipient_organisation",
         ),  # no recipient
         (
             {
+                "source_sector": "jobcenter",
                 "recipient_sector": "lokalpsykiatri",
                 "purpose": "x",
-                "valid_from": "2026-01-01",
+                "valid_from": TODAY.isoformat(),
                 "given_how": "written",
             },
             "categories",
         ),
         (
             {
+                "source_sector": "jobcenter",
                 "recipient_sector": "lokalpsykiatri",
                 "categories": ["gossip"],
                 "purpose": "x",
-                "valid_from": "2026-01-01",
+                "valid_from": TODAY.isoformat(),
                 "given_how": "written",
             },
             "categories",
         ),
         (
             {
+                "source_sector": "jobcenter",
                 "recipient_sector": "lokalpsykiatri",
                 "categories": ["plan"],
                 "purpose": "x",
-                "valid_from": "2026-02-01",
-                "valid_to": "2026-01-01",
+                "valid_from": TODAY.isoformat(),
+                "valid_to": (TODAY - datetime.timedelta(days=1)).isoformat(),
                 "given_how": "written",
             },
             "valid_to",
         ),
         (
             {
+                "source_sector": "jobcenter",
                 "recipient_sector": "lokalpsykiatri",
                 "categories": ["plan"],
                 "purpose": "x" * 1001,
-                "valid_from": "2026-01-01",
+                "valid_from": TODAY.isoformat(),
                 "given_how": "written",
             },
             "purpose",
@@ -229,6 +244,7 @@ def test_consent_api_and_fhir_export(citizen, caseworker, psych, client_for, out
     created = client.post(
         f"/api/v1/citizens/{citizen.uuid}/consents",
         data={
+            "source_organisation": str(caseworker.organisation.uuid),
             "recipient_organisation": str(psych.organisation.uuid),
             "categories": ["health"],
             "purpose": "Behandling og job",
@@ -241,7 +257,8 @@ def test_consent_api_and_fhir_export(citizen, caseworker, psych, client_for, out
     cid = created.json()["id"]
     resource = FhirConsent.model_validate(client.get(f"/fhir/r4/Consent/{cid}").json())
     assert resource.status == "active" and resource.provision.class_fhir[0].code == "health"
-    assert resource.provision.actor[0].reference.identifier.value == "900000000000002"
+    roles = {a.role.coding[0].code: a.reference.identifier.value for a in resource.provision.actor}
+    assert roles == {"CST": "900000000000001", "IRCP": "900000000000002"}
     bundle = Bundle.model_validate(
         client.get(f"/fhir/r4/Consent?patient=Patient/{citizen.uuid}").json()
     )

@@ -272,30 +272,58 @@ CATEGORY_SYSTEM = "urn:enplan:information-category"
 GIVEN_HOW_SYSTEM = "urn:enplan:consent-given-how"
 
 
+PARTICIPATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+SECTOR_SYSTEM = "urn:enplan:sector"
+
+
+def _party(org, sector: str, display: str) -> dict:
+    if org is not None:
+        return _org_ref(org)
+    ref = {"display": display, "type": "Organization"}
+    if sector:
+        ref["identifier"] = {"system": SECTOR_SYSTEM, "value": sector}
+    return ref
+
+
+def _actor(code: str, display: str, reference: dict) -> dict:
+    return {
+        "role": {"coding": [{"system": PARTICIPATION_SYSTEM, "code": code, "display": display}]},
+        "reference": reference,
+    }
+
+
 def consent_resource(consent) -> Consent:
-    """A samtykke as FHIR R4 Consent (privacy consent, opt-in, one permit provision)."""
-    org = consent.recipient_organisation
-    actor_ref = _org_ref(org) if org else {"display": consent.recipient_display}
+    """A samtykke as FHIR R4 Consent (privacy consent, opt-in, one permit provision): the
+    disclosing side is the actor with role custodian (CST: the organisation that holds and
+    discloses the information), the recipient the actor with role information recipient
+    (IRCP). A migrated consent "from any organisation" has no source actor."""
+    actors = []
+    if not consent.source_any:
+        actors.append(
+            _actor(
+                "CST",
+                "custodian",
+                _party(consent.source_organisation, consent.source_sector, consent.source_display),
+            )
+        )
+    actors.append(
+        _actor(
+            "IRCP",
+            "information recipient",
+            _party(
+                consent.recipient_organisation,
+                consent.recipient_sector,
+                consent.recipient_display,
+            ),
+        )
+    )
     provision = {
         "type": "permit",
         "period": {
             "start": consent.valid_from.isoformat(),
             **({"end": consent.valid_to.isoformat()} if consent.valid_to else {}),
         },
-        "actor": [
-            {
-                "role": {
-                    "coding": [
-                        {
-                            "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                            "code": "IRCP",
-                            "display": "information recipient",
-                        }
-                    ]
-                },
-                "reference": actor_ref,
-            }
-        ],
+        "actor": actors,
         "purpose": [
             {
                 "system": "urn:enplan:purpose",
@@ -339,7 +367,7 @@ def read_consent(request, consent_id: UUID):
 
     consent = (
         ConsentModel.objects.visible_to(request.user)
-        .select_related("citizen", "recipient_organisation")
+        .select_related("citizen", "source_organisation", "recipient_organisation")
         .filter(uuid=consent_id)
         .first()
     )
@@ -364,7 +392,7 @@ def search_consent(request, patient: str = ""):
                 "resource": consent_resource(c),
                 "search": {"mode": "match"},
             }
-            for c in citizen.consents.select_related("citizen", "recipient_organisation")
+            for c in citizen.consents.select_related("citizen", "source_organisation", "recipient_organisation")
         ]
     bundle = Bundle.model_validate(
         {

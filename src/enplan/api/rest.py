@@ -285,6 +285,11 @@ def update_track(request, citizen_id: UUID, track_id: UUID, payload: s.TrackIn):
     }
 
 
+def _subject(version, policy) -> str:
+    """The version's subject line as the viewer may see it (same rule as the history page)."""
+    return "" if version_withheld(version, policy) else version.subject
+
+
 @plans.get("/{citizen_id}/plan/versions", response={200: list[s.VersionOut], **ERRORS})
 def list_versions(request, citizen_id: UUID):
     plan = _plan(request, citizen_id)
@@ -293,9 +298,7 @@ def list_versions(request, citizen_id: UUID):
         {
             "number": v.number,
             "change": v.change,
-            "subject": ""
-            if v.subject and policy.withheld(v.subject_category, v.subject_origin_id)
-            else v.subject,
+            "subject": _subject(v, policy),
             "author": v.author.get_full_name() if v.author else None,
             "created_at": v.created_at,
         }
@@ -307,13 +310,14 @@ def list_versions(request, citizen_id: UUID):
 def get_version(request, citizen_id: UUID, number: int):
     plan = _plan(request, citizen_id)
     v = get_object_or_404(plan.versions.select_related("author"), number=number)
+    policy = _policy(request, plan)
     return {
         "number": v.number,
         "change": v.change,
-        "subject": v.subject,
+        "subject": _subject(v, policy),
         "author": v.author.get_full_name() if v.author else None,
         "created_at": v.created_at,
-        "snapshot": redact(v.snapshot, _policy(request, plan).withheld),
+        "snapshot": redact(v.snapshot, policy),
     }
 
 
@@ -321,9 +325,15 @@ consents = Router(tags=["consent"])
 
 
 def consent_out(c) -> dict:
-    org = c.recipient_organisation
+    org, src = c.recipient_organisation, c.source_organisation
     return {
         "id": c.uuid,
+        "source_organisation": src.uuid if src else None,
+        "source_organisation_name": src.name if src else None,
+        "source_sector": c.source_sector,
+        "source_any": c.source_any,
+        "needs_review": c.needs_review,
+        "has_document": bool(c.document_type),
         "recipient_organisation": org.uuid if org else None,
         "recipient_organisation_name": org.name if org else None,
         "recipient_sector": c.recipient_sector,
@@ -341,14 +351,18 @@ def consent_out(c) -> dict:
 @consents.get("/{citizen_id}/consents", response={200: list[s.ConsentOut], **ERRORS})
 def list_consents(request, citizen_id: UUID):
     citizen = get_visible_citizen(request.user, citizen_id, "consent")
-    qs = citizen.consents.select_related("recipient_organisation", "recorded_by")
+    qs = citizen.consents.select_related(
+        "source_organisation", "recipient_organisation", "recorded_by"
+    ).defer("document")
     return [consent_out(c) for c in qs]
 
 
 @consents.post("/{citizen_id}/consents", response={201: s.ConsentOut, **ERRORS})
 def give_consent(request, citizen_id: UUID, payload: s.ConsentIn):
     citizen = get_visible_citizen(request.user, citizen_id, "consent")
-    form = bind(ConsentForm, payload.model_dump())
+    form = bind(
+        ConsentForm, payload.model_dump(), citizen=citizen, user=request.user, anywhere=True
+    )
     return Status(201, consent_out(consent_services.give(citizen, request.user, form.save(False))))
 
 

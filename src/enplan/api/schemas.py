@@ -130,6 +130,14 @@ class TrackOut(Schema):
     ready_signalled_at: datetime.datetime | None
 
 
+class OwnTask(Schema):
+    """What the responsible person sees of her own activity without consent."""
+
+    title: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+
+
 class NotShared(Schema):
     """Something that exists but is not shared with the caller: consent is missing."""
 
@@ -137,6 +145,7 @@ class NotShared(Schema):
     id: str
     category: str
     origin: str
+    own_task: OwnTask | None = None
 
 
 class PlanOut(Schema):
@@ -234,6 +243,12 @@ class AccessOut(Schema):
 
 class ConsentOut(Schema):
     id: UUID
+    source_organisation: UUID | None
+    source_organisation_name: str | None
+    source_sector: str
+    source_any: bool
+    needs_review: bool
+    has_document: bool
     recipient_organisation: UUID | None
     recipient_organisation_name: str | None
     recipient_sector: str
@@ -248,6 +263,8 @@ class ConsentOut(Schema):
 
 
 class ConsentIn(Schema):
+    source_organisation: UUID | None = None
+    source_sector: str = ""
     recipient_organisation: UUID | None = None
     recipient_sector: str = ""
     categories: list[str]

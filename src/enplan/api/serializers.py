@@ -56,7 +56,15 @@ def member_out(m) -> dict:
 
 
 def _not_shared(kind: str, id_, withheld) -> dict:
-    return {"kind": kind, "id": str(id_), "category": withheld.category, "origin": withheld.origin}
+    """What the policy lets out of a withheld item: that it exists (and, for an activity the
+    caller is responsible for, its title and dates as her own task)."""
+    return {
+        "kind": kind,
+        "id": str(id_),
+        "category": withheld.category,
+        "origin": withheld.origin,
+        "own_task": withheld.own_task,
+    }
 
 
 def plan_out(plan, policy) -> dict:

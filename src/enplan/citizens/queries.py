@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from enplan.courses.models import Course, CourseState
 from enplan.network.models import NetworkMembership, NetworkRole
-from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity
+from enplan.consent.policy import visible_q
+from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity, activity_category_q
 
 from .models import Citizen, Contact
 
@@ -41,9 +42,18 @@ def caseload(user, *, coordinating_only: bool = False, search: str = "", order: 
     """The citizens in `user`'s networks with what a caseworker scans for: next follow-up,
     overdue activities and the last registered contact."""
     today = timezone.localdate()
+    # Only what the viewer would see listed on the plan is counted: the consent policy's
+    # filter, in the same query (own organisation, consent in force, or her own task).
     overdue = (
         Activity.objects.filter(
             citizen_id=OuterRef("pk"), status__in=OPEN_ACTIVITY_STATUSES, ends_on__lt=today
+        )
+        .filter(
+            visible_q(
+                user,
+                activity_category_q(),
+                responsible_professional="responsible__professional_id",
+            )
         )
         .order_by()
         .values("citizen_id")

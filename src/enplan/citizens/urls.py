@@ -24,6 +24,11 @@ citizen_patterns = [
         consent_views.consent_withdraw,
         name="consent_withdraw",
     ),
+    path(
+        "consent/<uuid:consent_uuid>/document/",
+        consent_views.consent_document,
+        name="consent_document",
+    ),
     path("access-log/", views.access_log, name="access_log"),
     path("messages/", message_views.thread_list, name="threads"),
     path("messages/new/", message_views.thread_new, name="thread_new"),

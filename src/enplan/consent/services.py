@@ -1,27 +1,106 @@
 """Giving and withdrawing consent. Both are audited; withdrawal takes effect at once because
-the sharing policy reads consents fresh for every request."""
+the sharing policy reads consents fresh for every request.
 
+A consent is the citizen's. It is recorded (and withdrawn) by the side that discloses – a
+member whose organisation is the consent's "from" organisation or in its "from" sector – or
+by the coordinating caseworker; never by a recipient for itself (`consent.actions`).
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
 
-from .models import Consent
+from .actions import RECORD, WITHDRAW
+from .models import Consent, sniff_document
+
+try:
+    from enplan.network.permissions import require
+except ImportError:  # until the network's permission module is merged (branch trustb)
+    from enplan.network.models import NetworkMembership, NetworkRole
+
+    def require(user, action, citizen, *, origin_id=None, origin_sector=None, membership=None):
+        if user is None:
+            return
+        rows = list(
+            NetworkMembership.objects.active()
+            .filter(citizen=citizen, professional__user=user)
+            .values_list("organisation_id", "organisation__sector", "role")
+        )
+        coordinator = any(role == NetworkRole.COORDINATOR for _o, _s, role in rows)
+        discloser = any(
+            (origin_id is not None and org == origin_id) or (origin_sector and s == origin_sector)
+            for org, s, _r in rows
+        )
+        if coordinator or discloser:
+            return
+        record(user, citizen, Action.REFUSED, None, reason=action.code)
+        raise PermissionDenied(_("You may not do this."))
+
+
+def _source(consent: Consent) -> dict:
+    """The disclosing side, as the permission check reads it. A migrated "from any
+    organisation" consent has no single discloser: only the coordinator may change it."""
+    return {
+        "origin_id": consent.source_organisation_id,
+        "origin_sector": consent.source_sector or None,
+    }
+
+
+def check_document(content: bytes, name: str = "") -> str:
+    """The type to store and serve an uploaded consent document as, decided by its bytes."""
+    if len(content) > settings.ENPLAN_ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "document": _("The document is too large: at most %(mb)s MB.")
+                % {"mb": settings.ENPLAN_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            }
+        )
+    kind = sniff_document(content)
+    if not kind:
+        raise ValidationError({"document": _("Upload the document as a PDF, JPEG or PNG file.")})
+    return kind
 
 
 @transaction.atomic
-def give(citizen, actor, consent: Consent) -> Consent:
+def give(
+    citizen, actor, consent: Consent, document: bytes | None = None, document_name: str = ""
+) -> Consent:
+    """Record the citizen's consent. `valid_from` may not lie before today: a consent is
+    never back-dated to cover what was shown before it was given."""
     consent.citizen = citizen
     consent.recorded_by = actor
-    consent.full_clean(exclude=["citizen"])
+    consent.source_any = False
+    consent.needs_review = False
+    consent.full_clean(exclude=["citizen", "document"])
+    if consent.valid_from < timezone.localdate():
+        raise ValidationError(
+            {"valid_from": _("A consent applies from the day it is recorded, not earlier.")}
+        )
+    require(actor, RECORD, citizen, **_source(consent))
+    if document:
+        consent.document_type = check_document(document, document_name)
+        consent.document = document
+        consent.document_name = (document_name or "samtykke")[:200]
     consent.save()
-    record(actor, citizen, Action.CREATE, consent, categories=consent.categories)
+    record(
+        actor,
+        citizen,
+        Action.CREATE,
+        consent,
+        categories=consent.categories,
+        document=bool(document),
+    )
     return consent
 
 
 @transaction.atomic
 def withdraw(consent: Consent, actor, note: str = "") -> Consent:
+    require(actor, WITHDRAW, consent.citizen, **_source(consent))
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
         consent.withdrawn_by = actor
@@ -29,3 +108,9 @@ def withdraw(consent: Consent, actor, note: str = "") -> Consent:
         consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
         record(actor, consent.citizen, Action.UPDATE, consent, change="withdrawn")
     return consent
+
+
+def read_document(consent: Consent, actor) -> tuple[bytes, str, str]:
+    """The stored document (content, type, file name); reading it is audited."""
+    record(actor, consent.citizen, Action.READ, consent, part="document")
+    return bytes(consent.document), consent.document_type, consent.document_name

@@ -1,44 +1,101 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enplan.citizens.access import get_visible_citizen
+from enplan.core.actions import performs
 
 from . import services
+from .actions import RECORD, WITHDRAW
 from .forms import ConsentForm, WithdrawForm
 from .models import Consent
 
 
-@login_required
-def consent_list(request, citizen_uuid):
-    citizen = get_visible_citizen(request.user, citizen_uuid, "consent")
-    form = ConsentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.give(citizen, request.user, form.save(commit=False))
-        messages.success(request, _("The consent is recorded."))
-        return redirect("citizens:consents", citizen.uuid)
-    consents = citizen.consents.select_related(
-        "recipient_organisation", "recorded_by", "withdrawn_by"
+def _page(request, citizen, form, status: int):
+    consents = list(
+        citizen.consents.select_related(
+            "source_organisation", "recipient_organisation", "recorded_by", "withdrawn_by"
+        ).defer("document")
     )
     return render(
         request,
         "consent/consents.html",
-        {"citizen": citizen, "consents": consents, "form": form, "tab": "consent"},
-        status=422 if form.is_bound else 200,
+        {
+            "citizen": citizen,
+            "consents": consents,
+            "needs_review": any(c.needs_review and not c.withdrawn_at for c in consents),
+            "form": form,
+            "tab": "consent",
+        },
+        status=status,
+    )
+
+
+@login_required
+@performs(RECORD)
+def consent_list(request, citizen_uuid):
+    citizen = get_visible_citizen(request.user, citizen_uuid, "consent")
+    form = ConsentForm(
+        request.POST or None, request.FILES or None, citizen=citizen, user=request.user
+    )
+    if request.method != "POST":
+        return _page(request, citizen, form, 200)
+    if form.is_valid():
+        document, name = form.cleaned_data.get("document") or (None, "")
+        try:
+            services.give(citizen, request.user, form.save(commit=False), document, name)
+        except PermissionDenied as e:
+            form.add_error(None, str(e))
+            form.add_error(
+                None,
+                _(
+                    "A consent is recorded by the organisation that discloses the information "
+                    "or by the coordinating caseworker – not by the recipient for itself."
+                ),
+            )
+            return _page(request, citizen, form, 403)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect("citizens:consents", citizen.uuid)
+    return _page(request, citizen, form, 422)
+
+
+def _consent(request, citizen_uuid, consent_uuid) -> Consent:
+    citizen = get_visible_citizen(request.user, citizen_uuid, "consent")
+    return get_object_or_404(
+        Consent.objects.visible_to(request.user).select_related("citizen"),
+        citizen=citizen,
+        uuid=consent_uuid,
     )
 
 
 @login_required
 @require_POST
+@performs(WITHDRAW)
 def consent_withdraw(request, citizen_uuid, consent_uuid):
-    citizen = get_visible_citizen(request.user, citizen_uuid, "consent")
-    consent = get_object_or_404(
-        Consent.objects.visible_to(request.user), citizen=citizen, uuid=consent_uuid
-    )
+    consent = _consent(request, citizen_uuid, consent_uuid)
     form = WithdrawForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     services.withdraw(consent, request.user, note)
     messages.success(request, _("The consent is withdrawn. It no longer applies."))
-    return redirect("citizens:consents", citizen.uuid)
+    return redirect("citizens:consents", consent.citizen.uuid)
+
+
+@login_required
+def consent_document(request, citizen_uuid, consent_uuid):
+    """The signed or scanned consent, as a download for the citizen's network (audited)."""
+    consent = _consent(request, citizen_uuid, consent_uuid)
+    if not consent.document:
+        raise Http404(_("This consent has no document."))
+    content, content_type, name = services.read_document(consent, request.user)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name or "samtykke")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -524,19 +524,21 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
     # Two of three citizens have consented to share with psychiatry and their GP; the rest
     # show psychiatry what exists but is not shared.
     if i % 3 != 2:
-        for org_key, categories in (
-            ("lpc", [Category.PLAN, Category.HEALTH, Category.EMPLOYMENT, Category.MESSAGES]),
-            ("gp", [Category.PLAN, Category.HEALTH, Category.MESSAGES]),
-            ("jc", [Category.MESSAGES]),  # answers from health care back to the jobcenter
+        # The citizen allows FROM one organisation TO another; the coordinator records it.
+        for from_key, to_key, categories in (
+            ("jc", "lpc", [Category.PLAN, Category.HEALTH, Category.EMPLOYMENT, Category.MESSAGES]),
+            ("jc", "gp", [Category.PLAN, Category.HEALTH, Category.MESSAGES]),
+            ("lpc", "jc", [Category.MESSAGES]),  # answers from health care back to the jobcenter
         ):
             give_consent(
                 citizen,
                 actor,
                 Consent(
-                    recipient_organisation=orgs[org_key],
+                    source_organisation=orgs[from_key],
+                    recipient_organisation=orgs[to_key],
                     categories=categories,
                     purpose="Koordinering af den fælles plan",
-                    valid_from=today - datetime.timedelta(days=30),
+                    valid_from=today,
                     valid_to=today + datetime.timedelta(days=335),
                     given_how=GivenHow.WRITTEN,
                 ),
@@ -566,8 +568,8 @@ def _messages(citizens, pros, today) -> None:
         for c in citizens
         if c.memberships.filter(professional=pros["mette"], role=NetworkRole.COORDINATOR).exists()
         and c.memberships.filter(professional=pros["lene"]).exists()
-        and shares_with(c, lpc, Category.MESSAGES)
-        and shares_with(c, jc, Category.MESSAGES)
+        and shares_with(c, lpc, Category.MESSAGES, origin=jc)
+        and shares_with(c, jc, Category.MESSAGES, origin=lpc)
     )
     message = sending.compose(
         pros["mette"].user,
@@ -606,10 +608,11 @@ def _messages(citizens, pros, today) -> None:
         bruno,
         pros["mette"].user,
         Consent(
+            source_organisation=pros["mette"].organisation,
             recipient_organisation=nurse.organisation,
             categories=[Category.MESSAGES, Category.HEALTH],
             purpose="Korrespondance om sundhedspleje",
-            valid_from=today - datetime.timedelta(days=1),
+            valid_from=today,
             given_how=GivenHow.WRITTEN,
         ),
     )

@@ -235,7 +235,9 @@ def tables() -> dict[str, Table]:
         "consent": Table(
             Consent,
             owned + " recipient_organisation_id recipient_sector categories purpose valid_from "
-            "valid_to given_how recorded_by_id withdrawn_at withdrawn_by_id withdrawal_note",
+            "valid_to given_how recorded_by_id withdrawn_at withdrawn_by_id withdrawal_note "
+            "source_organisation_id source_sector source_any needs_review document_type "
+            "document_name",
         ),
         "plan": Table(
             Plan,
@@ -970,6 +972,12 @@ class Generator:
                         withdrawn,
                         coord_user if withdrawn != NULL else NULL,
                         "Borger ønsker ikke længere at dele" if withdrawn != NULL else "",
+                        jc,  # from the jobcenter's plan to the health partner
+                        "",
+                        "f",
+                        "f",
+                        "",
+                        "",
                     )
                 )
             if c % 20000 == 0:

@@ -97,7 +97,7 @@ def notify(
         if not enabled(org, partner, kind):
             log.info("notification %s to %s is switched off", kind, partner.pk)
             continue
-        if not shares_with(citizen, partner, Category.MESSAGES):
+        if not shares_with(citizen, partner, Category.MESSAGES, origin=org):
             log.info("notification %s to %s skipped: no consent", kind, partner.pk)
             continue
         try:

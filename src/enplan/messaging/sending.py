@@ -44,8 +44,8 @@ def _professional(user):
     return professional
 
 
-def check_consent(citizen, partner: Organisation) -> None:
-    if not shares_with(citizen, partner, Category.MESSAGES):
+def check_consent(citizen, partner: Organisation, sender: Organisation) -> None:
+    if not shares_with(citizen, partner, Category.MESSAGES, origin=sender):
         raise ConsentMissing(
             _(
                 "%(citizen)s has not consented to sharing messages with %(partner)s. Record the "
@@ -252,7 +252,7 @@ def compose(
 ) -> Message:
     """A new message (and thread) about `citizen` to `partner`."""
     professional = _professional(user)
-    check_consent(citizen, partner)
+    check_consent(citizen, partner, professional.organisation)
     if partner.pk == professional.organisation_id:
         raise ValidationError(_("Choose another organisation than your own."))
     if not partner.sor_code:
@@ -283,7 +283,7 @@ def reply(user, thread: Thread, *, text: str, uploads: list[Upload] = ()) -> Mes
     by reference only (MedCom: never send the same content back and forth)."""
     professional = _professional(user)
     citizen = _identified(thread)
-    check_consent(citizen, thread.partner)
+    check_consent(citizen, thread.partner, professional.organisation)
     latest = thread.messages.order_by("-sent_at", "-id").first()
     cc = _cc(
         professional,
@@ -305,7 +305,7 @@ def forward(user, thread: Thread, *, partner: Organisation, text: str) -> Messag
     """The whole thread, attachments included, to another organisation: a new thread."""
     professional = _professional(user)
     citizen = _identified(thread)
-    check_consent(citizen, partner)
+    check_consent(citizen, partner, professional.organisation)
     latest = thread.messages.order_by("-sent_at", "-id").first()
     cc = _cc(
         professional,

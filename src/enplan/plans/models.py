@@ -272,6 +272,22 @@ def activity_category(track: str, sector: str) -> str:
     return Category.PLAN
 
 
+def activity_category_q(prefix: str = "") -> dict:
+    """`activity_category` as database filters, one per category (for counting in SQL)."""
+    from django.db.models import Q
+
+    from enplan.organisations.models import Sector
+
+    substance = Q(**{f"{prefix}organisation__sector": Sector.SUBSTANCE_ABUSE})
+    return {
+        Category.SUBSTANCE: substance,
+        Category.HEALTH: Q(**{f"{prefix}track": TrackKind.TREATMENT}) & ~substance,
+        Category.EMPLOYMENT: Q(**{f"{prefix}track": TrackKind.EMPLOYMENT}) & ~substance,
+        Category.PLAN: ~Q(**{f"{prefix}track__in": [TrackKind.TREATMENT, TrackKind.EMPLOYMENT]})
+        & ~substance,
+    }
+
+
 # The consent category of each text field of the plan.
 PLAN_FIELD_CATEGORIES = {
     "final_goal": Category.PLAN,

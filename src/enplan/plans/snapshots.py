@@ -63,13 +63,19 @@ def _raw(obj: models.Model, name: str):
 
 
 def _item(obj, names) -> dict:
-    """An item with the consent facts needed to show it later: category and origin."""
-    return {
+    """An item with the consent facts needed to show it later: category and origin (and for
+    an activity the public id of its sub-goal, whose own consent decides whether the link
+    may be shown)."""
+    item = {
         "uuid": str(obj.uuid),
         "_category": obj.category,
         "_origin": obj.origin_id,
         **{n: _raw(obj, n) for n in names},
     }
+    if isinstance(obj, Activity):
+        item["_goal"] = str(obj.goal.uuid) if obj.goal_id else None
+        item["_responsible"] = obj.responsible.professional_id if obj.responsible_id else None
+    return item
 
 
 def snapshot(plan: Plan) -> dict:
@@ -151,8 +157,35 @@ def _rows(model, names, a: dict | None, b: dict | None) -> list[Row]:
     ]
 
 
-def _everything(category, origin):
-    return None
+class _Everything:
+    """The policy of a reader who may see everything (the citizen's own export, tests)."""
+
+    professional_id = None
+
+    @staticmethod
+    def withheld(category, origin):
+        return None
+
+
+def _goal_withheld(policy, activity: dict, snap: dict):
+    """The verdict on the sub-goal an activity links to, by the goal's own category and
+    origin. Snapshots written before the link kept its id are matched by title; a goal not
+    found there is judged by the activity's origin (the one who made the link)."""
+    if not activity.get("goal"):
+        return None
+    goals = snap.get("goals", [])
+    goal_id = activity.get("_goal")
+    goal = next(
+        (
+            g
+            for g in goals
+            if (g["uuid"] == goal_id if goal_id else g.get("title") == activity["goal"])
+        ),
+        None,
+    )
+    if goal is not None:
+        return policy.withheld(goal.get("_category", "plan"), goal.get("_origin"))
+    return policy.withheld("plan", activity.get("_origin"))
 
 
 def _blank_track(item: dict) -> bool:
@@ -163,17 +196,38 @@ def _blank_track(item: dict) -> bool:
     )
 
 
-def _withheld_item(withheld, item: dict):
+def _withheld_item(policy, item: dict):
+    """The policy's verdict on a stored item, as `SharingPolicy.withheld_item` for a live one
+    (the responsible person sees her own activity's title and dates)."""
     if _blank_track(item):
         return None
-    return withheld(item.get("_category", "plan"), item.get("_origin"))
+    w = policy.withheld(item.get("_category", "plan"), item.get("_origin"))
+    if (
+        w is not None
+        and policy.professional_id is not None
+        and item.get("_responsible") == policy.professional_id
+    ):
+        from enplan.consent.policy import OWN_TASK_FIELDS
+
+        w.own_task = {name: item.get(name) for name in OWN_TASK_FIELDS}
+    return w
 
 
-def compare(a: dict, b: dict, withheld=_everything) -> Comparison:
+def version_withheld(version, policy):
+    """Whether a version's subject line (a goal's or activity's title) is withheld."""
+    if not version.subject:
+        return None
+    return policy.withheld(version.subject_category or "plan", version.subject_origin_id)
+
+
+def compare(a: dict, b: dict, policy=None) -> Comparison:
     """Compare snapshot `a` (older) with `b` (newer), matching items by their public id.
 
-    `withheld(category, origin)` (the viewer's sharing policy) hides what the viewer may not
-    see: such rows and items keep only the fact that they exist."""
+    `policy` (the viewer's `SharingPolicy`) hides what the viewer may not see: such rows and
+    items keep only the fact that they exist; a visible activity's link to a withheld
+    sub-goal shows as not shared."""
+    policy = policy or _Everything()
+    withheld = policy.withheld
     section_titles = {"goals": _("Sub-goals"), "activities": _("Activities"), "tracks": _("Tracks")}
     sections = []
     for key, model, names in SECTIONS:
@@ -194,10 +248,19 @@ def compare(a: dict, b: dict, withheld=_everything) -> Comparison:
             else:
                 title = (after or before)["title"]
             hidden = next(
-                (w for s in (before, after) if s and (w := _withheld_item(withheld, s))), None
+                (w for s in (before, after) if s and (w := _withheld_item(policy, s))), None
             )
             if hidden:
                 title, rows = "", []
+            elif key == "activities":
+                link = [
+                    _goal_withheld(policy, s, snap) if s else None
+                    for s, snap in ((before, a), (after, b))
+                ]
+                if any(link):
+                    row = rows[names.index("goal")]
+                    row.a = row.b = NOT_SHARED
+                    row.withheld = next(w for w in link if w)
             items.append(Item(title=title, state=state, rows=rows, withheld=hidden))
         sections.append((section_titles[key], items))
     plan_rows = _rows(Plan, PLAN_FIELDS, a["plan"], b["plan"])
@@ -218,9 +281,11 @@ def compare(a: dict, b: dict, withheld=_everything) -> Comparison:
     return Comparison(plan_rows=plan_rows, sections=sections)
 
 
-def redact(snap: dict, withheld) -> dict:
+def redact(snap: dict, policy) -> dict:
     """A snapshot as a viewer may see it: withheld items and fields are replaced by a note
-    that they exist (category and origin), never their content."""
+    that they exist (category and origin), never their content; a visible activity's link to
+    a withheld sub-goal is cut."""
+    withheld = policy.withheld
     out = {"plan": {}, "not_shared": []}
     for name, value in snap["plan"].items():
         origin = snap.get("plan_origins", {}).get(name)
@@ -231,9 +296,18 @@ def redact(snap: dict, withheld) -> dict:
     for key, _model, _names in SECTIONS:
         out[key] = []
         for item in snap.get(key, []):
-            w = _withheld_item(withheld, item)
+            w = _withheld_item(policy, item)
             if w:
-                out["not_shared"].append({"kind": key, "id": item["uuid"], "category": w.category})
-            else:
-                out[key].append({k: v for k, v in item.items() if not k.startswith("_")})
+                note = {"kind": key, "id": item["uuid"], "category": w.category}
+                if w.own_task:
+                    note["own_task"] = w.own_task
+                out["not_shared"].append(note)
+                continue
+            shown = {k: v for k, v in item.items() if not k.startswith("_")}
+            if key == "activities" and (g := _goal_withheld(policy, item, snap)):
+                shown["goal"] = None
+                out["not_shared"].append(
+                    {"kind": "activity_goal", "id": item["uuid"], "category": g.category}
+                )
+            out[key].append(shown)
     return out

@@ -37,7 +37,7 @@ from .models import (
     Track,
 )
 from .services import PlanConflict
-from .snapshots import compare
+from .snapshots import compare, version_withheld
 
 TIMELINE_DAYS = 92
 
@@ -89,8 +89,10 @@ def plan_context(plan: Plan, policy: SharingPolicy) -> dict:
     today = timezone.localdate()
     goals = list(plan.goals.all())
     tracks = list(plan.tracks.select_related("ready_signalled_by"))
-    for item in [*goals, *activities, *tracks]:
-        item.withheld = policy.withheld_item(item)
+    for item in [*goals, *tracks]:
+        policy.mask(item)
+    for a in activities:
+        policy.mask(a, links=("goal",))
     for a in activities:
         a.overdue = bool(a.ends_on and a.ends_on < today and a.status in OPEN_ACTIVITY_STATUSES)
     fields = {
@@ -285,7 +287,7 @@ def history(request, citizen_uuid):
     policy = for_viewer(request.user, citizen)
     versions = list(plan.versions.select_related("author").defer("snapshot"))
     for v in versions:
-        v.withheld = v.subject and policy.withheld(v.subject_category, v.subject_origin_id)
+        v.withheld = version_withheld(v, policy)
     return render(
         request,
         "plans/history.html",
@@ -318,7 +320,7 @@ def compare_view(request, citizen_uuid):
             "va": found[a],
             "vb": found[b],
             "comparison": compare(
-                found[a].snapshot, found[b].snapshot, for_viewer(request.user, citizen).withheld
+                found[a].snapshot, found[b].snapshot, for_viewer(request.user, citizen)
             ),
         },
     )
