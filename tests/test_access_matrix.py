@@ -147,12 +147,15 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
         citizen,
         actor,
         Consent(
+            source_organisation=caseworker.organisation,
             recipient_organisation=trauma,
             categories=list(Category.values),
             purpose="Alt",
-            valid_from=datetime.date(2026, 1, 1),
+            valid_from=datetime.date.today(),
             given_how="written",
         ),
+        b"%PDF-1.4 samtykke",  # the signed consent, a download for the network
+        "samtykke.pdf",
     )
     users = {
         "anonymous": None,

@@ -35,11 +35,15 @@ def test_caseworker_and_psychiatry_correspond_under_consent(
     expect(alert).to_contain_text(psychiatry.name)
     assert Thread.objects.count() == 0
 
-    for recipient in (psychiatry, caseworker.organisation):  # both directions
+    for source, recipient in (  # both directions
+        (caseworker.organisation, psychiatry),
+        (psychiatry, caseworker.organisation),
+    ):
         give(
             citizen,
             caseworker.user,
             Consent(
+                source_organisation=source,
                 recipient_organisation=recipient,
                 categories=[Category.MESSAGES],
                 purpose="Samarbejde om netværksmødet",
@@ -96,6 +100,7 @@ def test_triage_forward_and_notification_switches(
             citizen,
             caseworker.user,
             Consent(
+                source_organisation=caseworker.organisation,
                 recipient_organisation=recipient,
                 categories=[Category.MESSAGES],
                 purpose="Samarbejde",

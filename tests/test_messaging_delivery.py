@@ -84,10 +84,11 @@ def external(citizen, caseworker):
         citizen,
         caseworker.user,
         Consent(
+            source_organisation=caseworker.organisation,
             recipient_organisation=clinic,
             categories=[Category.MESSAGES],
             purpose="Samarbejde",
-            valid_from=datetime.date(2026, 1, 1),
+            valid_from=datetime.date.today(),
             given_how="written",
         ),
     )

@@ -19,16 +19,19 @@ from .conftest import make_org, make_professional
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
 
-def consent(citizen, actor, org=None, sector="", categories=(Category.MESSAGES,)):
+def consent(citizen, actor, org=None, sector="", categories=(Category.MESSAGES,), source=None):
+    """Recorded by `actor` (the coordinator), from `source` (default: the actor's
+    organisation)."""
     return give(
         citizen,
         actor,
         Consent(
+            source_organisation=source or actor.professional.organisation,
             recipient_organisation=org,
             recipient_sector=sector,
             categories=list(categories),
             purpose="Samarbejde om planen",
-            valid_from=datetime.date(2026, 1, 1),
+            valid_from=datetime.date.today(),
             given_how="written",
         ),
     )
@@ -51,7 +54,7 @@ def test_write_and_reply_between_jobcenter_and_psychiatry(
     client, citizen, caseworker, psych, psychiatry
 ):
     consent(citizen, caseworker.user, org=psychiatry)
-    consent(citizen, caseworker.user, org=caseworker.organisation)  # and back again
+    consent(citizen, caseworker.user, org=caseworker.organisation, source=psychiatry)  # back
     client.force_login(caseworker.user)
     response = compose(client, citizen, psychiatry)
     assert response.status_code == 302
@@ -213,7 +216,7 @@ def test_new_coordinator_is_notified_to_the_gp_with_consent(citizen, caseworker,
     successor = make_professional("jonas", caseworker.organisation)
     hand_over(citizen, caseworker.user, to_professional=successor, note="Overdragelse")
     assert not Thread.objects.filter(partner=gp).exists()  # no consent: nothing sent
-    consent(citizen, caseworker.user, org=gp)
+    consent(citizen, successor.user, org=gp)  # the coordinator now
     hand_over(citizen, caseworker.user, to_professional=caseworker, note="Tilbage igen")
     thread = Thread.objects.get(organisation=gp)
     assert thread.notification_kind == NotificationKind.COORDINATOR_ASSIGNED
@@ -260,7 +263,7 @@ def _activity(plan, actor, org, **fields):
 def test_treatment_started_and_ended_are_notified_to_the_jobcenter(
     citizen, caseworker, psych, psychiatry, plan
 ):
-    consent(citizen, caseworker.user, org=caseworker.organisation)  # psychiatry → jobcenter
+    consent(citizen, caseworker.user, org=caseworker.organisation, source=psychiatry)
     activity = _activity(plan, psych.user, psychiatry)
     started = Thread.objects.get(organisation=caseworker.organisation)
     assert started.notification_kind == NotificationKind.TREATMENT_STARTED

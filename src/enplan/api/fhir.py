@@ -392,7 +392,9 @@ def search_consent(request, patient: str = ""):
                 "resource": consent_resource(c),
                 "search": {"mode": "match"},
             }
-            for c in citizen.consents.select_related("citizen", "source_organisation", "recipient_organisation")
+            for c in citizen.consents.select_related(
+                "citizen", "source_organisation", "recipient_organisation"
+            )
         ]
     bundle = Bundle.model_validate(
         {

@@ -24,7 +24,7 @@ from enplan.plans import services as plan_services
 from enplan.plans.forms import ActivityForm, DeleteForm, GoalForm, TrackForm
 from enplan.plans.models import PLAN_FIELD_CATEGORIES, Activity, Goal, Track
 from enplan.plans.services import PlanConflict, get_or_create_plan
-from enplan.plans.snapshots import redact
+from enplan.plans.snapshots import redact, version_withheld
 
 from . import schemas as s
 from .auth import AUTH

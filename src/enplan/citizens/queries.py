@@ -15,9 +15,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from enplan.consent.policy import visible_q
 from enplan.courses.models import Course, CourseState
 from enplan.network.models import NetworkMembership, NetworkRole
-from enplan.consent.policy import visible_q
 from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity, activity_category_q
 
 from .models import Citizen, Contact

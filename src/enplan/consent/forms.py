@@ -19,7 +19,9 @@ def _find_organisation(text: str) -> Organisation:
     if text.isdigit():
         found = list(Organisation.objects.filter(sor_code=text)[:2])
     else:
-        found = list(Organisation.objects.filter(name__icontains=text).order_by("name")[:SEARCH_SHOWN + 1])
+        found = list(
+            Organisation.objects.filter(name__icontains=text).order_by("name")[: SEARCH_SHOWN + 1]
+        )
         exact = [o for o in found if o.name.casefold() == text.casefold()]
         found = exact or found
     if not found:
@@ -116,11 +118,15 @@ class ConsentForm(forms.ModelForm):
 
     def __init__(self, *args, citizen=None, user=None, anywhere: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        network = Organisation.objects.filter(
-            Q(memberships__citizen=citizen, memberships__ended_at__isnull=True)
-            if citizen is not None
-            else Q(pk__in=[])
-        ).distinct().order_by("name")
+        network = (
+            Organisation.objects.filter(
+                Q(memberships__citizen=citizen, memberships__ended_at__isnull=True)
+                if citizen is not None
+                else Q(pk__in=[])
+            )
+            .distinct()
+            .order_by("name")
+        )
         for name in ("source_organisation", "recipient_organisation"):
             # The API names organisations by id; it has no list to offer first.
             self.fields[name].queryset = Organisation.objects.all() if anywhere else network
@@ -132,7 +138,10 @@ class ConsentForm(forms.ModelForm):
         if professional is not None and not self.is_bound:
             # Usually the one recording is the side that discloses.
             self.fields["source_organisation"].initial = professional.organisation.uuid
-        self.fields["given_how"].choices = [("", _("– choose –")), *Consent._meta.get_field("given_how").choices]
+        self.fields["given_how"].choices = [
+            ("", _("– choose –")),
+            *Consent._meta.get_field("given_how").choices,
+        ]
 
     def _side(self, data: dict, org: str, search: str, sector: str, what: str) -> None:
         if data.get(search):
@@ -167,18 +176,26 @@ class ConsentForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         self._side(
-            data, "source_organisation", "source_search", "source_sector",
+            data,
+            "source_organisation",
+            "source_search",
+            "source_sector",
             _("the information comes from"),
         )
         self._side(
-            data, "recipient_organisation", "recipient_search", "recipient_sector",
+            data,
+            "recipient_organisation",
+            "recipient_search",
+            "recipient_sector",
             _("that receives it"),
         )
         src, dst = data.get("source_organisation"), data.get("recipient_organisation")
         if src and dst and src == dst:
             self.add_error(
                 "recipient_organisation",
-                _("The recipient must be another organisation than the one the information comes from."),
+                _(
+                    "The recipient must be another organisation than the one the information comes from."
+                ),
             )
         start, end = data.get("valid_from"), data.get("valid_to")
         today = timezone.localdate()

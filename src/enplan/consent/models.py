@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from enplan.core.models import CitizenOwnedModel, CitizenOwnedQuerySet
 from enplan.organisations.models import Sector
 
-
 MIN_DATE = datetime.date(2000, 1, 1)
 MAX_DATE = datetime.date(2100, 12, 31)
 
@@ -45,9 +44,7 @@ DOCUMENT_TYPES: dict[str, tuple[bytes, ...]] = {
 
 
 def sniff_document(content: bytes) -> str:
-    return next(
-        (t for t, magics in DOCUMENT_TYPES.items() if content.startswith(magics)), ""
-    )
+    return next((t for t, magics in DOCUMENT_TYPES.items() if content.startswith(magics)), "")
 
 
 class ConsentQuerySet(CitizenOwnedQuerySet):
@@ -133,7 +130,9 @@ class Consent(CitizenOwnedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source_display} → {self.recipient_display}: {', '.join(self.category_labels)}"
+        return (
+            f"{self.source_display} → {self.recipient_display}: {', '.join(self.category_labels)}"
+        )
 
     @property
     def source_display(self) -> str:
@@ -179,7 +178,9 @@ class Consent(CitizenOwnedModel):
             and self.source_organisation_id == self.recipient_organisation_id
         ):
             errors.setdefault("recipient_organisation", []).append(
-                _("The recipient must be another organisation than the one the information comes from.")
+                _(
+                    "The recipient must be another organisation than the one the information comes from."
+                )
             )
         if self.valid_from and (self.valid_from < MIN_DATE or self.valid_from > MAX_DATE):
             errors.setdefault("valid_from", []).append(_("Enter a date between 2000 and 2100."))

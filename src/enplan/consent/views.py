@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from enplan.citizens.access import get_visible_citizen
 from enplan.core.actions import performs
@@ -89,6 +89,7 @@ def consent_withdraw(request, citizen_uuid, consent_uuid):
 
 
 @login_required
+@require_GET
 def consent_document(request, citizen_uuid, consent_uuid):
     """The signed or scanned consent, as a download for the citizen's network (audited)."""
     consent = _consent(request, citizen_uuid, consent_uuid)

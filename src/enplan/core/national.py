@@ -1281,6 +1281,8 @@ class Generator:
         if kind == "activity":
             date = self.clock.date
             goal = f'"{item["goal"]["title"]}"' if item["goal"] else "null"
+            goal_id = f'"{item["goal"]["uuid"]}"' if item["goal"] else "null"
+            pro = self.w.mem_pro[item["responsible_id"] - 1]
             ends = f'"{date(item["ends_on"])}"' if item["ends_on"] is not None else "null"
             return (
                 f'{{"uuid":"{item["uuid"]}","_category":"{item["category"]}",'
@@ -1290,7 +1292,8 @@ class Generator:
                 f'"organisation":"{self.w.org(item["organisation"]).name}",'
                 f'"purpose":"{item["purpose"]}","legal_basis":"{item["legal_basis"]}",'
                 f'"legal_reference":"{item["legal_reference"]}","status":"{item["status"]}",'
-                f'"citizen_view":"{item["citizen_view"]}","evaluation":"{item["evaluation"]}"}}'
+                f'"citizen_view":"{item["citizen_view"]}","evaluation":"{item["evaluation"]}",'
+                f'"_goal":{goal_id},"_responsible":{pro or "null"}}}'
             )
         ready = "true" if item["ready"] else "false"
         return (
