@@ -194,7 +194,8 @@ class ConsentForm(forms.ModelForm):
             self.add_error(
                 "recipient_organisation",
                 _(
-                    "The recipient must be another organisation than the one the information comes from."
+                    "The recipient must be another organisation than the one the "
+                    "information comes from."
                 ),
             )
         start, end = data.get("valid_from"), data.get("valid_to")

@@ -179,7 +179,8 @@ class Consent(CitizenOwnedModel):
         ):
             errors.setdefault("recipient_organisation", []).append(
                 _(
-                    "The recipient must be another organisation than the one the information comes from."
+                    "The recipient must be another organisation than the one the "
+                    "information comes from."
                 )
             )
         if self.valid_from and (self.valid_from < MIN_DATE or self.valid_from > MAX_DATE):
