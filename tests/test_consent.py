@@ -285,3 +285,321 @@ def test_consent_api_and_fhir_export(citizen, caseworker, psych, client_for, out
     assert bad.status_code == 422
     other = client_for(outsider)
     assert other.get(f"/fhir/r4/Consent/{cid}").status_code == 404
+
+
+# --- who records: the disclosing side or the coordinator, never the recipient for itself ----
+
+
+def test_recipient_cannot_record_a_consent_for_itself(jobcenter_goal, citizen, psych, caseworker):
+    from django.core.exceptions import PermissionDenied
+
+    from enplan.audit.models import AuditEntry
+
+    with pytest.raises(PermissionDenied):
+        _consent(citizen, psych.user, org=psych.organisation, source=caseworker.organisation)
+    with pytest.raises(PermissionDenied):  # nor through the sector
+        _consent(citizen, psych.user, sector=Sector.PSYCHIATRY, source=caseworker.organisation)
+    assert not Consent.objects.exists()
+    assert not for_viewer(psych.user, citizen).can_see("plan", jobcenter_goal.origin_id)
+    assert AuditEntry.objects.filter(action="refused", context__reason="consent.record").exists()
+
+
+def test_the_disclosing_side_and_the_coordinator_record(citizen, caseworker, psych, psychiatry):
+    # Psychiatry discloses its own information to the jobcenter.
+    mine = _consent(citizen, psych.user, org=caseworker.organisation, source=psychiatry)
+    assert mine.recorded_by == psych.user and mine.source_organisation == psychiatry
+    # The coordinator records for any source, here from the whole psychiatry sector.
+    by_sector = give(
+        citizen,
+        caseworker.user,
+        Consent(
+            source_sector=Sector.PSYCHIATRY,
+            recipient_organisation=caseworker.organisation,
+            categories=["health"],
+            purpose="Behandling",
+            valid_from=TODAY,
+            given_how="verbal",
+        ),
+    )
+    assert by_sector.source_display == str(Sector.PSYCHIATRY.label)
+
+
+def test_withdrawal_by_the_same_people_only(citizen, caseworker, psych):
+    from django.core.exceptions import PermissionDenied
+
+    consent = _consent(citizen, caseworker.user, org=psych.organisation)
+    with pytest.raises(PermissionDenied):  # the recipient neither gives nor takes back
+        withdraw(consent, psych.user)
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
+    withdraw(consent, caseworker.user, "Borgeren ringede")
+    consent.refresh_from_db()
+    assert consent.withdrawn_by == caseworker.user
+
+
+def test_recipient_is_refused_on_the_page_and_in_the_api(citizen, caseworker, psych, client_for):
+    client = client_for(psych)
+    data = {
+        "source_organisation": str(caseworker.organisation.uuid),
+        "recipient_organisation": str(psych.organisation.uuid),
+        "categories": ["plan"],
+        "purpose": "Se alt",
+        "valid_from": TODAY.isoformat(),
+        "given_how": "verbal",
+    }
+    page = client.post(f"/citizens/{citizen.uuid}/consent/", data)
+    assert page.status_code == 403
+    assert "ikke af modtageren selv" in page.content.decode()
+    api = client.post(
+        f"/api/v1/citizens/{citizen.uuid}/consents", data=data, content_type="application/json"
+    )
+    assert api.status_code == 403
+    assert not Consent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_to", "field"),
+    [
+        (TODAY - datetime.timedelta(days=1), None, "valid_from"),  # back-dated
+        (datetime.date(1999, 1, 1), None, "valid_from"),
+        (TODAY, datetime.date(9999, 1, 1), "valid_to"),
+        (TODAY, TODAY - datetime.timedelta(days=1), "valid_to"),
+    ],
+)
+def test_consent_dates_are_sane_and_never_back_dated(
+    valid_from, valid_to, field, citizen, caseworker, psych, client_for
+):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as e:
+        _consent(
+            citizen,
+            caseworker.user,
+            org=psych.organisation,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+    assert field in e.value.message_dict
+    response = client_for(caseworker).post(
+        f"/citizens/{citizen.uuid}/consent/",
+        {
+            "source_organisation": str(caseworker.organisation.uuid),
+            "recipient_organisation": str(psych.organisation.uuid),
+            "categories": ["plan"],
+            "purpose": "x",
+            "valid_from": valid_from.isoformat(),
+            "valid_to": valid_to.isoformat() if valid_to else "",
+            "given_how": "written",
+        },
+    )
+    assert response.status_code == 422 and field in response.context["form"].errors
+    assert not Consent.objects.exists()
+
+
+# --- origin × recipient × category --------------------------------------------------------
+
+
+def test_policy_checks_origin_recipient_and_category(
+    jobcenter_goal, citizen, caseworker, psych, psychiatry
+):
+    from tests.conftest import make_org
+
+    gp_org = make_org("Lægehuset Test", Sector.GENERAL_PRACTICE, "900000000000009")
+    jc = caseworker.organisation
+    # From the jobcenter to the GP: psychiatry gains nothing.
+    _consent(citizen, caseworker.user, org=gp_org)
+    assert not for_viewer(psych.user, citizen).can_see("plan", jc.pk)
+    # From the GP to psychiatry: still nothing of the jobcenter's.
+    _consent(citizen, caseworker.user, org=psychiatry, source=gp_org)
+    policy = for_viewer(psych.user, citizen)
+    assert not policy.can_see("plan", jc.pk) and policy.can_see("plan", gp_org.pk)
+    # From the jobcenter sector to psychiatry, for health only: plan stays withheld.
+    give(
+        citizen,
+        caseworker.user,
+        Consent(
+            source_sector=Sector.JOBCENTER,
+            recipient_organisation=psychiatry,
+            categories=["health"],
+            purpose="x",
+            valid_from=TODAY,
+            given_how="written",
+        ),
+    )
+    policy = for_viewer(psych.user, citizen)
+    assert policy.can_see("health", jc.pk) and not policy.can_see("plan", jc.pk)
+    assert not policy.can_see("health", gp_org.pk)
+
+
+def test_shares_with_names_the_sender_as_origin(citizen, caseworker, psych, psychiatry):
+    from enplan.consent.policy import shares_with
+
+    _consent(citizen, caseworker.user, org=psychiatry, categories=["messages"])
+    jc = caseworker.organisation
+    assert shares_with(citizen, psychiatry, "messages", origin=jc)
+    assert not shares_with(citizen, jc, "messages", origin=psychiatry)  # the other way
+    assert not shares_with(citizen, psychiatry, "plan", origin=jc)
+    assert not shares_with(citizen, psychiatry, "messages")  # no origin: no consent fits
+
+
+def test_migrated_consents_read_from_any_organisation_and_are_flagged(
+    jobcenter_goal, citizen, caseworker, psych, psychiatry, client_for
+):
+    # As the data migration leaves a consent recorded before the source was asked for.
+    Consent.objects.create(
+        citizen=citizen,
+        source_any=True,
+        needs_review=True,
+        recipient_organisation=psychiatry,
+        categories=["plan"],
+        purpose="Gammelt samtykke",
+        valid_from=TODAY - datetime.timedelta(days=200),
+        given_how="written",
+    )
+    assert for_viewer(psych.user, citizen).can_see("plan", jobcenter_goal.origin_id)
+    page = client_for(caseworker).get(f"/citizens/{citizen.uuid}/consent/").content.decode()
+    assert "skal gennemgås" in page and "enhver organisation" in page
+    fhir = client_for(caseworker).get(f"/fhir/r4/Consent?patient=Patient/{citizen.uuid}").json()
+    roles = [
+        a["role"]["coding"][0]["code"] for a in fhir["entry"][0]["resource"]["provision"]["actor"]
+    ]
+    assert roles == ["IRCP"]  # no single source to name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_moves_old_consents_to_any_and_back_without_loss(caseworker, psych):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.conftest import make_citizen
+
+    citizen = make_citizen(caseworker)
+    executor = MigrationExecutor(connection)
+    old = [("consent", "0001_initial")]
+    executor.migrate(old)
+    old_apps = executor.loader.project_state(old).apps
+    OldConsent = old_apps.get_model("consent", "Consent")
+    OldConsent.objects.create(
+        citizen_id=citizen.pk,
+        municipality_code=citizen.municipality_code,
+        recipient_organisation_id=psych.organisation_id,
+        categories=["plan", "health"],
+        purpose="Fra før",
+        valid_from=TODAY - datetime.timedelta(days=100),
+        given_how="verbal",
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("consent", "0002_consent_from_source_and_document")])
+    migrated = Consent.objects.get()
+    assert migrated.source_any and migrated.needs_review and migrated.source_organisation is None
+    assert migrated.categories == ["plan", "health"] and migrated.purpose == "Fra før"
+    executor = MigrationExecutor(connection)
+    executor.migrate(old)
+    back = old_apps.get_model("consent", "Consent").objects.get()
+    assert back.recipient_organisation_id == psych.organisation_id
+    assert back.categories == ["plan", "health"]
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# --- the form --------------------------------------------------------------------------------
+
+REQUIRED = {
+    "source_organisation": "from the citizen's network",
+    "recipient_organisation": "to",
+    "categories": ["plan"],
+    "purpose": "Fælles plan",
+    "valid_from": TODAY.isoformat(),
+    "given_how": "written",
+}
+TECHNICAL = ("consent_has", "Constraint", "IntegrityError", "NOT NULL", "violates", "__all__")
+
+
+def _full(caseworker, psych) -> dict:
+    return {
+        **REQUIRED,
+        "source_organisation": str(caseworker.organisation.uuid),
+        "recipient_organisation": str(psych.organisation.uuid),
+    }
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize("missing", [None, *REQUIRED])
+def test_consent_form_says_what_is_missing_per_field(
+    missing, language, citizen, caseworker, psych, client_for
+):
+    client = client_for(caseworker)
+    client.cookies["django_language"] = language
+    data = (
+        {}
+        if missing is None
+        else {k: v for k, v in _full(caseworker, psych).items() if k != missing}
+    )
+    response = client.post(
+        f"/citizens/{citizen.uuid}/consent/", data, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    errors = response.context["form"].errors
+    expected = list(REQUIRED) if missing is None else [missing]
+    for field in expected:
+        assert field in errors, (field, errors)
+    assert not errors.get("__all__")
+    assert not any(t in body for t in TECHNICAL), body
+    assert not Consent.objects.exists()
+    if language == "da":
+        assert "Vælg mindst én slags oplysninger" in body or missing != "categories"
+
+
+def test_consent_form_offers_the_network_first_and_searches_the_rest(
+    citizen, caseworker, psych, client_for
+):
+    from enplan.messaging.partners import ensure_example_organisations
+    from tests.conftest import make_org
+
+    examples = ensure_example_organisations()
+    far = make_org("Traumeklinikken Fjernby", Sector.TRAUMA_CLINIC, "900000000000055")
+    client = client_for(caseworker)
+    form = client.get(f"/citizens/{citizen.uuid}/consent/").context["form"]
+    offered = {o.name for o in form.fields["recipient_organisation"].queryset}
+    assert offered == {caseworker.organisation.name, psych.organisation.name}
+    assert not offered & {o.name for o in examples.values()} and far.name not in offered
+    assert {o.name for o in form.fields["source_organisation"].queryset} == offered
+    data = {**_full(caseworker, psych), "recipient_organisation": "", "recipient_search": "Fjernby"}
+    assert client.post(f"/citizens/{citizen.uuid}/consent/", data).status_code == 302
+    assert Consent.objects.get().recipient_organisation == far
+    data["recipient_search"] = "Test"  # several match: say so, store nothing
+    response = client.post(f"/citizens/{citizen.uuid}/consent/", data)
+    assert response.status_code == 422 and "recipient_search" in response.context["form"].errors
+
+
+# --- the signed or scanned document --------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+
+
+def test_consent_document_is_checked_served_to_the_network_and_audited(
+    citizen, caseworker, psych, outsider, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enplan.audit.models import AuditEntry
+
+    client = client_for(caseworker)
+    url = f"/citizens/{citizen.uuid}/consent/"
+    fake = SimpleUploadedFile("samtykke.pdf", b"<html>not a pdf</html>", "application/pdf")
+    response = client.post(url, {**_full(caseworker, psych), "document": fake})
+    assert response.status_code == 422 and "document" in response.context["form"].errors
+    real = SimpleUploadedFile("samtykke.pdf", PDF, "application/pdf")
+    assert client.post(url, {**_full(caseworker, psych), "document": real}).status_code == 302
+    consent = Consent.objects.get()
+    assert consent.document_type == "application/pdf"
+    download = f"/citizens/{citizen.uuid}/consent/{consent.uuid}/document/"
+    assert download in client.get(url).content.decode()
+    got = client_for(psych).get(download)
+    assert got.status_code == 200 and got.content == PDF
+    assert got["Content-Disposition"].startswith("attachment")
+    assert AuditEntry.objects.filter(
+        user_id=psych.user.pk, action="read", context__part="document"
+    ).exists()
+    assert client_for(outsider).get(download).status_code == 404

@@ -66,12 +66,12 @@ def check_document(content: bytes, name: str = "") -> str:
     return kind
 
 
-@transaction.atomic
 def give(
     citizen, actor, consent: Consent, document: bytes | None = None, document_name: str = ""
 ) -> Consent:
     """Record the citizen's consent. `valid_from` may not lie before today: a consent is
-    never back-dated to cover what was shown before it was given."""
+    never back-dated to cover what was shown before it was given. (The permission check runs
+    before the transaction, so that the audit row of a refusal is kept.)"""
     consent.citizen = citizen
     consent.recorded_by = actor
     consent.source_any = False
@@ -86,21 +86,26 @@ def give(
         consent.document_type = check_document(document, document_name)
         consent.document = document
         consent.document_name = (document_name or "samtykke")[:200]
-    consent.save()
-    record(
-        actor,
-        citizen,
-        Action.CREATE,
-        consent,
-        categories=consent.categories,
-        document=bool(document),
-    )
+    with transaction.atomic():
+        consent.save()
+        record(
+            actor,
+            citizen,
+            Action.CREATE,
+            consent,
+            categories=consent.categories,
+            document=bool(document),
+        )
     return consent
 
 
-@transaction.atomic
 def withdraw(consent: Consent, actor, note: str = "") -> Consent:
     require(actor, WITHDRAW, consent.citizen, **_source(consent))
+    with transaction.atomic():
+        return _withdraw(consent, actor, note)
+
+
+def _withdraw(consent: Consent, actor, note: str) -> Consent:
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
         consent.withdrawn_by = actor

@@ -40,8 +40,12 @@ def _page(request, citizen, form, status: int):
 @performs(RECORD)
 def consent_list(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "consent")
+    posted = request.method == "POST"  # an empty submit is still a submit
     form = ConsentForm(
-        request.POST or None, request.FILES or None, citizen=citizen, user=request.user
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        citizen=citizen,
+        user=request.user,
     )
     if request.method != "POST":
         return _page(request, citizen, form, 200)
