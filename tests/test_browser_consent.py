@@ -66,3 +66,62 @@ def test_access_log_tab_shows_who_looked_in_both_languages(page, citizen, casewo
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h2")).to_contain_text("Who has looked at the citizen's data")
     expect(page.locator("table.list")).to_contain_text("Read")
+
+
+REFUSED = {
+    "da": "ikke af modtageren selv",
+    "en": "not by the recipient for itself",
+}
+RECORDED = {"da": "Samtykket er registreret", "en": "The consent is recorded"}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_disclosing_side_records_and_the_recipient_is_refused(
+    language, page, citizen, caseworker, psych, psychiatry
+):
+    browser_login(page, psych)
+    page.goto(f"/citizens/{citizen.uuid}/consent/")
+    if language == "en":
+        page.locator("button[name=language][value=en]").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    # Psychiatry discloses its own information (preselected as "from") to the jobcenter.
+    form = page.locator("form:has(textarea[name=purpose])")
+    expect(form.locator("select[name=source_organisation]")).to_have_value(str(psychiatry.uuid))
+    form.locator("select[name=recipient_organisation]").select_option(
+        str(caseworker.organisation.uuid)
+    )
+    form.locator("input[name=categories][value=health]").check()
+    form.locator("textarea[name=purpose]").fill("Behandlingsforløbet til jobcentret")
+    form.locator("select[name=given_how]").select_option("verbal")
+    form.locator("button.primary").click()
+    expect(page.locator("body")).to_contain_text(RECORDED[language])
+    expect(page.locator("ul.consents li.active")).to_have_count(1)
+    recorded = Consent.objects.get()
+    assert recorded.source_organisation == psychiatry and recorded.recorded_by == psych.user
+
+    # As the recipient, psychiatry cannot record the jobcenter's information for itself.
+    form = page.locator("form:has(textarea[name=purpose])")
+    form.locator("select[name=source_organisation]").select_option(
+        str(caseworker.organisation.uuid)
+    )
+    form.locator("select[name=recipient_organisation]").select_option(str(psychiatry.uuid))
+    form.locator("input[name=categories][value=plan]").check()
+    form.locator("textarea[name=purpose]").fill("Se jobcentrets plan")
+    form.locator("select[name=given_how]").select_option("verbal")
+    form.locator("button.primary").click()
+    expect(page.locator("form p.error[role=alert]", has_text=REFUSED[language])).to_be_visible()
+    expect(page.locator("ul.consents li.active")).to_have_count(1)
+    assert Consent.objects.count() == 1
+
+    # An empty submit names each missing field in the page's language, nothing technical.
+    page.goto(f"/citizens/{citizen.uuid}/consent/")
+    page.locator("form:has(textarea[name=purpose]) button.primary").click()
+    body = page.locator("main")
+    expect(body).not_to_contain_text("consent_has")
+    expect(body).not_to_contain_text("Constraint")
+    expect(page.locator("form:has(textarea[name=purpose])")).to_contain_text(
+        "Vælg mindst én slags oplysninger"
+        if language == "da"
+        else "Choose at least one kind of information."
+    )
