@@ -603,3 +603,30 @@ def test_consent_document_is_checked_served_to_the_network_and_audited(
         user_id=psych.user.pk, action="read", context__part="document"
     ).exists()
     assert client_for(outsider).get(download).status_code == 404
+
+
+def test_gdpr_export_holds_the_consent_with_its_source_and_document(citizen, caseworker, psych):
+    import base64
+    import json
+
+    from enplan.gdpr.export import export_data
+
+    give(
+        citizen,
+        caseworker.user,
+        Consent(
+            source_organisation=caseworker.organisation,
+            recipient_organisation=psych.organisation,
+            categories=["plan"],
+            purpose="Fælles plan",
+            valid_from=TODAY,
+            given_how="written",
+        ),
+        PDF,
+        "samtykke.pdf",
+    )
+    data = json.loads(json.dumps(export_data(citizen)))
+    (row,) = data["consent.consent"]
+    assert row["source_organisation"] == "Jobcenter Test"
+    assert row["recipient_organisation"] == "Lokalpsykiatri Test"
+    assert base64.b64decode(row["document"]) == PDF and row["needs_review"] is False

@@ -5,6 +5,7 @@ citizen, so a new citizen-owned model is included without changing this file (a 
 that), plus the audit log entries about the citizen.
 """
 
+import base64
 import datetime
 import json
 import uuid
@@ -22,6 +23,8 @@ SKIP_FIELDS = {"citizen", "municipality_code"}
 
 
 def _value(value):
+    if isinstance(value, bytes | memoryview):  # a stored document (e.g. a signed consent)
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, uuid.UUID | Decimal):
