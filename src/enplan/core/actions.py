@@ -24,9 +24,10 @@ class Actor:
     ORIGIN = "origin"  # a member whose organisation wrote the item (its origin)
     SELF = "self"  # the membership, item or request concerned is the actor's own
     DISCLOSER = "discloser"  # a member whose organisation discloses (consent's "from" side)
+    SHARED = "shared"  # a member who may see the item under the consent policy (or its origin)
     CITIZEN = "citizen"  # the citizen herself (portal)
 
-    ALL = (COORDINATOR, MEMBER, ORIGIN, SELF, DISCLOSER, CITIZEN)
+    ALL = (COORDINATOR, MEMBER, ORIGIN, SELF, DISCLOSER, SHARED, CITIZEN)
 
 
 @dataclass(frozen=True)
