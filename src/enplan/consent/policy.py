@@ -92,3 +92,8 @@ def shares_with(citizen, organisation, category: str) -> bool:
         .values_list("categories", flat=True)
     )
     return any(category in categories for categories in granted)  # JSON lookups vary by DB
+
+
+def may_see(user, citizen, origin_id: int | None, category: str) -> bool:
+    """One item's answer (for the write check of `enplan.network.permissions`)."""
+    return for_viewer_many(user, [citizen])[citizen.pk].can_see(category, origin_id)

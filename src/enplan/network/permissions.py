@@ -14,7 +14,11 @@ with the kinds of actor allowed to perform it. A service calls
 - SHARED      – a member who may see the item (`category` from `origin_id`) under the consent
                 policy; resolved by a function the consent-aware app registers
                 (`register_kind`), so that the network does not import consent;
-- CITIZEN     – the citizen herself: reserved for the citizen portal (`citizen_link`).
+- CITIZEN     – the citizen herself: reserved for the citizen portal (`citizen_link`);
+- PROFESSIONAL – any professional: only for writes outside a case (registering a citizen, the
+                organisation's own settings); `citizen` is None for those;
+- INTEGRATION – a message integration's credential, never a person (the receipt endpoint
+                authenticates those itself).
 
 Being outside the network, or a manager, politician, DPO or system administrator, gives no
 kind at all: such a user may change nothing in a citizen's case. Every refusal is audited
@@ -43,6 +47,8 @@ KIND_LABELS = {
     Actor.DISCLOSER: gettext_lazy("the organisation that discloses the information"),
     Actor.SHARED: gettext_lazy("members the information is shared with"),
     Actor.CITIZEN: gettext_lazy("the citizen"),
+    Actor.PROFESSIONAL: gettext_lazy("professionals"),
+    Actor.INTEGRATION: gettext_lazy("message integrations"),
 }
 
 # kind -> resolver(user, citizen, origin_id, category) -> bool, registered by apps above the
@@ -83,9 +89,12 @@ def actor_kinds(
     kinds: set[str] = set()
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return kinds
-    if citizen_link(user, citizen):
+    if citizen is not None and citizen_link(user, citizen):
         kinds.add(Actor.CITIZEN)
-    if not getattr(user, "is_professional", False):
+    if not getattr(user, "is_professional", False) or user.professional_or_none is None:
+        return kinds
+    kinds.add(Actor.PROFESSIONAL)
+    if citizen is None:
         return kinds
     rows = _memberships(user, citizen)
     if not rows:
@@ -101,10 +110,17 @@ def actor_kinds(
         professional = membership.professional
         if professional is not None and professional.user_id == user.pk:
             kinds.add(Actor.SELF)
+    # SHARED: what the member may see. Her own organisation's item, or one nobody wrote yet,
+    # always; another organisation's only as the consent policy says.
     resolver = _RESOLVERS.get(Actor.SHARED)
-    if category is not None and resolver is not None:
-        if Actor.ORIGIN in kinds or resolver(user, citizen, origin_id, category):
-            kinds.add(Actor.SHARED)
+    if origin_id is None or Actor.ORIGIN in kinds:
+        kinds.add(Actor.SHARED)
+    elif (
+        category is not None
+        and resolver is not None
+        and resolver(user, citizen, origin_id, category)
+    ):
+        kinds.add(Actor.SHARED)
     return kinds
 
 
@@ -162,5 +178,6 @@ def require(
         category=category,
     ):
         return
-    record(user, citizen, Action.REFUSED, membership, reason=action.code)
+    if citizen is not None:
+        record(user, citizen, Action.REFUSED, membership, reason=action.code)
     raise PermissionDenied(refusal_message(action))
