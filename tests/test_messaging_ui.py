@@ -216,8 +216,8 @@ def test_new_coordinator_is_notified_to_the_gp_with_consent(citizen, caseworker,
     successor = make_professional("jonas", caseworker.organisation)
     hand_over(citizen, caseworker.user, to_professional=successor, note="Overdragelse")
     assert not Thread.objects.filter(partner=gp).exists()  # no consent: nothing sent
-    consent(citizen, successor.user, org=gp)  # the coordinator now
-    hand_over(citizen, caseworker.user, to_professional=caseworker, note="Tilbage igen")
+    consent(citizen, successor.user, org=gp)  # the coordinator now: only she hands over
+    hand_over(citizen, successor.user, to_professional=caseworker, note="Tilbage igen")
     thread = Thread.objects.get(organisation=gp)
     assert thread.notification_kind == NotificationKind.COORDINATOR_ASSIGNED
     assert "Mette Test" in thread.segments.get().text

@@ -21,7 +21,6 @@ from ninja.errors import AuthenticationError
 from enplan.citizens.access import get_visible_citizen
 from enplan.consent.policy import for_viewer
 from enplan.network.models import NetworkMembership
-from enplan.plans.services import get_or_create_plan
 from enplan.plans.views import plan_context
 
 from .auth import AUTH
@@ -237,13 +236,17 @@ def read_careplan(request, plan_id: UUID):
 
 @fhir_api.get("/CarePlan", summary="Search CarePlans by subject (Patient/<citizen id>)")
 def search_careplan(request, subject: str = "", patient: str = ""):
+    from enplan.plans.models import Plan
+
     ref = (subject or patient).removeprefix("Patient/")
+    entries = []
     try:
         citizen = get_visible_citizen(request.user, UUID(ref), "plan")
     except (ValueError, Http404):
-        entries = []
+        plan = None
     else:
-        plan = get_or_create_plan(citizen, request.user)
+        plan = Plan.objects.filter(citizen=citizen).first()  # none yet: no match (GET: no write)
+    if plan is not None:
         url = request.build_absolute_uri(reverse("fhir:read_careplan", args=[plan.uuid]))
         entries = [
             {

@@ -10,7 +10,9 @@ from enplan.audit.models import Action
 from enplan.audit.services import record
 from enplan.citizens.access import get_visible_citizen
 from enplan.consent.policy import for_viewer
+from enplan.core.actions import performs
 from enplan.messaging import fhir
+from enplan.messaging.actions import RECEIVE
 from enplan.messaging.fhir import MessageError, to_json
 from enplan.messaging.models import Thread
 from enplan.messaging.receiving import Incoming, receive, receive_many
@@ -38,6 +40,7 @@ messaging = Router(tags=["messaging"])
         },
     },
 )
+@performs(RECEIVE)
 def receive_message(request):
     """The body is a FHIR message Bundle in JSON or XML. The answer is the MedCom
     Acknowledgement Bundle; the status says whether the message was accepted."""
@@ -72,6 +75,7 @@ def receive_message(request):
         },
     },
 )
+@performs(RECEIVE)
 def receive_batch(request):
     """The body is a FHIR Bundle of type `batch` whose entries each hold one message Bundle
     (at most ENPLAN_RECEIVE_BATCH_MAX_ENTRIES, 500 by default), as a mailbox or a VANS

@@ -9,21 +9,26 @@ from ninja import NinjaAPI, Router, Status
 from ninja.errors import HttpError
 
 from enplan.audit.services import accesses_to
+from enplan.citizens import actions as citizen_actions
 from enplan.citizens.access import get_visible_citizen, require_professional
 from enplan.citizens.forms import CitizenForm, NewCitizenForm
 from enplan.citizens.queries import caseload, mask_caseload
-from enplan.citizens.services import register_citizen
+from enplan.citizens.services import register_citizen, update_details
+from enplan.consent import actions as consent_actions
 from enplan.consent import services as consent_services
 from enplan.consent.forms import ConsentForm
 from enplan.consent.models import Consent
 from enplan.consent.policy import for_viewer
+from enplan.core.actions import performs
+from enplan.network import actions as network_actions
 from enplan.network import services as network_services
 from enplan.network.forms import HandoverForm, MemberForm
 from enplan.network.models import NetworkMembership
+from enplan.plans import actions as plan_actions
 from enplan.plans import services as plan_services
 from enplan.plans.forms import ActivityForm, DeleteForm, GoalForm, TrackForm
 from enplan.plans.models import PLAN_FIELD_CATEGORIES, Activity, Goal, Track
-from enplan.plans.services import PlanConflict, get_or_create_plan
+from enplan.plans.services import PlanConflict
 from enplan.plans.snapshots import redact, version_withheld
 
 from . import schemas as s
@@ -105,6 +110,7 @@ def list_citizens(
 
 
 @citizens.post("", response={201: s.CitizenOut, **ERRORS}, summary="Register a citizen")
+@performs(citizen_actions.REGISTER)
 def create_citizen(request, payload: s.NewCitizenIn):
     form = bind(NewCitizenForm, payload.model_dump(exclude_none=True))
     citizen = form.save(commit=False)
@@ -118,10 +124,11 @@ def get_citizen(request, citizen_id: UUID):
 
 
 @citizens.patch("/{citizen_id}", response={200: s.CitizenOut, **ERRORS})
+@performs(citizen_actions.EDIT_DETAILS)
 def update_citizen(request, citizen_id: UUID, payload: s.CitizenIn):
     citizen = get_visible_citizen(request.user, citizen_id)
     form = bind(CitizenForm, payload.model_dump(exclude_unset=True), instance=citizen)
-    form.save()
+    update_details(citizen, request.user, form)
     return citizen_out(citizen)
 
 
@@ -133,6 +140,7 @@ def list_network(request, citizen_id: UUID):
 
 
 @network.post("/{citizen_id}/network", response={201: s.MemberOut, **ERRORS})
+@performs(network_actions.ADD_MEMBER)
 def add_network_member(request, citizen_id: UUID, payload: s.MemberIn):
     citizen = get_visible_citizen(request.user, citizen_id)
     form = bind(MemberForm, payload.model_dump(exclude_unset=True))
@@ -142,6 +150,7 @@ def add_network_member(request, citizen_id: UUID, payload: s.MemberIn):
 
 
 @network.post("/{citizen_id}/network/handover", response={201: s.MemberOut, **ERRORS})
+@performs(network_actions.HAND_OVER)
 def hand_over(request, citizen_id: UUID, payload: s.HandoverIn):
     citizen = get_visible_citizen(request.user, citizen_id)
     form = bind(HandoverForm, payload.model_dump())
@@ -150,6 +159,7 @@ def hand_over(request, citizen_id: UUID, payload: s.HandoverIn):
 
 
 @network.delete("/{citizen_id}/network/{member_id}", response={204: None, **ERRORS})
+@performs(network_actions.REMOVE_MEMBER, network_actions.LEAVE)
 def remove_network_member(request, citizen_id: UUID, member_id: UUID):
     citizen = get_visible_citizen(request.user, citizen_id)
     membership = get_object_or_404(
@@ -160,8 +170,12 @@ def remove_network_member(request, citizen_id: UUID, member_id: UUID):
 
 
 def _plan(request, citizen_id):
+    """The plan to read (an empty unsaved one if the citizen has none yet: a GET never
+    writes) or, for a write, the stored plan, created at this first write if need be."""
     citizen = get_visible_citizen(request.user, citizen_id, "plan")
-    return get_or_create_plan(citizen, request.user)
+    if request.method in ("GET", "HEAD"):
+        return plan_services.plan_of(citizen)
+    return plan_services.create_plan(citizen, request.user)
 
 
 def _policy(request, plan):
@@ -187,6 +201,7 @@ def get_plan(request, citizen_id: UUID):
 
 
 @plans.patch("/{citizen_id}/plan", response={200: s.PlanOut, **PLAN_ERRORS})
+@performs(plan_actions.EDIT_PLAN)
 def update_plan(request, citizen_id: UUID, payload: s.PlanIn):
     from enplan.plans.forms import PlanFollowupForm, PlanGoalsForm
 
@@ -209,6 +224,7 @@ def update_plan(request, citizen_id: UUID, payload: s.PlanIn):
 
 
 @plans.post("/{citizen_id}/plan/goals", response={201: s.GoalOut, **PLAN_ERRORS})
+@performs(plan_actions.ADD_GOAL)
 def add_goal(request, citizen_id: UUID, payload: s.GoalIn):
     plan = _plan(request, citizen_id)
     form = bind(GoalForm, payload.model_dump(exclude_unset=True), instance=Goal())
@@ -217,6 +233,7 @@ def add_goal(request, citizen_id: UUID, payload: s.GoalIn):
 
 
 @plans.patch("/{citizen_id}/plan/goals/{goal_id}", response={200: s.GoalOut, **PLAN_ERRORS})
+@performs(plan_actions.EDIT_GOAL)
 def update_goal(request, citizen_id: UUID, goal_id: UUID, payload: s.GoalIn):
     plan = _plan(request, citizen_id)
     goal = _shared(request, plan, get_object_or_404(Goal, plan=plan, uuid=goal_id))
@@ -226,6 +243,7 @@ def update_goal(request, citizen_id: UUID, goal_id: UUID, payload: s.GoalIn):
 
 
 @plans.delete("/{citizen_id}/plan/goals/{goal_id}", response={204: None, **PLAN_ERRORS})
+@performs(plan_actions.REMOVE_GOAL)
 def remove_goal(request, citizen_id: UUID, goal_id: UUID, version: int):
     plan = _plan(request, citizen_id)
     goal = _shared(request, plan, get_object_or_404(Goal, plan=plan, uuid=goal_id))
@@ -235,6 +253,7 @@ def remove_goal(request, citizen_id: UUID, goal_id: UUID, version: int):
 
 
 @plans.post("/{citizen_id}/plan/activities", response={201: s.ActivityOut, **PLAN_ERRORS})
+@performs(plan_actions.ADD_ACTIVITY)
 def add_activity(request, citizen_id: UUID, payload: s.ActivityIn):
     plan = _plan(request, citizen_id)
     form = bind(
@@ -249,6 +268,7 @@ def add_activity(request, citizen_id: UUID, payload: s.ActivityIn):
 @plans.patch(
     "/{citizen_id}/plan/activities/{activity_id}", response={200: s.ActivityOut, **PLAN_ERRORS}
 )
+@performs(plan_actions.EDIT_ACTIVITY)
 def update_activity(request, citizen_id: UUID, activity_id: UUID, payload: s.ActivityIn):
     plan = _plan(request, citizen_id)
     activity = _shared(request, plan, get_object_or_404(Activity, plan=plan, uuid=activity_id))
@@ -264,6 +284,7 @@ def update_activity(request, citizen_id: UUID, activity_id: UUID, payload: s.Act
 
 
 @plans.delete("/{citizen_id}/plan/activities/{activity_id}", response={204: None, **PLAN_ERRORS})
+@performs(plan_actions.REMOVE_ACTIVITY)
 def remove_activity(request, citizen_id: UUID, activity_id: UUID, version: int):
     plan = _plan(request, citizen_id)
     activity = _shared(request, plan, get_object_or_404(Activity, plan=plan, uuid=activity_id))
@@ -273,6 +294,7 @@ def remove_activity(request, citizen_id: UUID, activity_id: UUID, version: int):
 
 
 @plans.patch("/{citizen_id}/plan/tracks/{track_id}", response={200: s.TrackOut, **PLAN_ERRORS})
+@performs(plan_actions.EDIT_TRACK)
 def update_track(request, citizen_id: UUID, track_id: UUID, payload: s.TrackIn):
     plan = _plan(request, citizen_id)
     track = _shared(request, plan, get_object_or_404(Track, plan=plan, uuid=track_id))
@@ -293,6 +315,8 @@ def _subject(version, policy) -> str:
 @plans.get("/{citizen_id}/plan/versions", response={200: list[s.VersionOut], **ERRORS})
 def list_versions(request, citizen_id: UUID):
     plan = _plan(request, citizen_id)
+    if plan.pk is None:  # not written yet
+        return []
     policy = _policy(request, plan)
     return [
         {
@@ -309,6 +333,8 @@ def list_versions(request, citizen_id: UUID):
 @plans.get("/{citizen_id}/plan/versions/{number}", response={200: s.VersionDetail, **ERRORS})
 def get_version(request, citizen_id: UUID, number: int):
     plan = _plan(request, citizen_id)
+    if plan.pk is None:
+        raise HttpError(404, "No such version of this plan.")
     v = get_object_or_404(plan.versions.select_related("author"), number=number)
     policy = _policy(request, plan)
     return {
@@ -358,6 +384,7 @@ def list_consents(request, citizen_id: UUID):
 
 
 @consents.post("/{citizen_id}/consents", response={201: s.ConsentOut, **ERRORS})
+@performs(consent_actions.RECORD)
 def give_consent(request, citizen_id: UUID, payload: s.ConsentIn):
     citizen = get_visible_citizen(request.user, citizen_id, "consent")
     form = bind(
@@ -369,6 +396,7 @@ def give_consent(request, citizen_id: UUID, payload: s.ConsentIn):
 @consents.post(
     "/{citizen_id}/consents/{consent_id}/withdraw", response={200: s.ConsentOut, **ERRORS}
 )
+@performs(consent_actions.WITHDRAW)
 def withdraw_consent(request, citizen_id: UUID, consent_id: UUID, payload: s.WithdrawIn):
     citizen = get_visible_citizen(request.user, citizen_id, "consent")
     consent = get_object_or_404(Consent, citizen=citizen, uuid=consent_id)

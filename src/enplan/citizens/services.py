@@ -1,31 +1,51 @@
-"""Domain rules for registering citizens."""
+"""Domain rules for registering citizens and changing their details."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
-from enplan.network.services import add_member
-from enplan.plans.services import get_or_create_plan
+from enplan.core.models import organisation_id_of
+from enplan.network.permissions import require
+from enplan.network.services import join_new_citizen
+from enplan.plans.services import create_plan
 
-from .models import Citizen
+from .actions import EDIT_DETAILS, REGISTER, REGISTER_CONTACT
+from .models import Citizen, Contact
 
 
 @transaction.atomic
 def register_citizen(actor, citizen: Citizen, my_role: str) -> Citizen:
     """Register a citizen; the registering professional joins the network in `my_role` (so the
     citizen is visible to them) and the citizen gets an empty shared plan."""
-    professional = actor.professional_or_none
-    if professional is None:
-        raise PermissionDenied(_("Only professionals can register citizens."))
+    require(actor, REGISTER, None)
     citizen.full_clean(exclude=["cpr"])  # the form validated and normalised the CPR
     citizen.save()
     record(actor, citizen, Action.CREATE, citizen)
     try:
-        add_member(citizen, actor, role=my_role, professional=professional)
+        join_new_citizen(citizen, actor, my_role)
     except ValidationError:
         transaction.set_rollback(True)
         raise
-    get_or_create_plan(citizen, actor)
+    create_plan(citizen, actor)
     return citizen
+
+
+@transaction.atomic
+def update_details(citizen: Citizen, actor, form) -> Citizen:
+    """Save a bound, valid CitizenForm (or the same fields set on `citizen`)."""
+    require(actor, EDIT_DETAILS, citizen)
+    form.save()
+    record(actor, citizen, Action.UPDATE, citizen, fields=form.changed_data)
+    return citizen
+
+
+@transaction.atomic
+def register_contact(citizen: Citizen, actor, contact: Contact) -> Contact:
+    require(actor, REGISTER_CONTACT, citizen)
+    contact.citizen = citizen
+    contact.registered_by = actor
+    contact.origin_id = organisation_id_of(actor)
+    contact.save()
+    record(actor, citizen, Action.CREATE, contact)
+    return contact

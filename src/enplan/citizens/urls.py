@@ -15,7 +15,7 @@ citizen_patterns = [
     path("network/add/", network_views.member_add, name="member_add"),
     path("network/handover/", network_views.handover, name="handover"),
     path("network/<uuid:membership_uuid>/end/", network_views.member_end, name="member_end"),
-    path("courses/new/", course_views.course_edit, name="course_new"),
+    path("courses/new/", course_views.course_new, name="course_new"),
     path("courses/<uuid:course_uuid>/edit/", course_views.course_edit, name="course_edit"),
     path("plan/", include("enplan.plans.urls")),
     path("consent/", consent_views.consent_list, name="consents"),

@@ -7,25 +7,27 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from enplan.audit.models import Action
-from enplan.audit.services import accesses_to, record
+from enplan.audit.services import accesses_to
 from enplan.consent.policy import for_viewer
-from enplan.core.models import organisation_id_of
+from enplan.core.actions import performs
 from enplan.core.views import form_page
 from enplan.network.models import NetworkMembership
-from enplan.plans.services import get_or_create_plan
+from enplan.network.services import can_hand_over, mark_endable
+from enplan.plans.services import plan_of
 
 from .access import get_visible_citizen
+from .actions import EDIT_DETAILS, REGISTER, REGISTER_CONTACT
 from .forms import CitizenForm, ContactForm, NewCitizenForm
 from .queries import CASELOAD_ORDERINGS, caseload, mask_caseload
-from .services import register_citizen
+from .services import register_citizen, register_contact, update_details
 
 _SENTINEL = uuid.UUID(int=0)
 
 
 @login_required
+@require_safe
 def caseload_view(request):
     if not request.user.is_professional:
         raise PermissionDenied(_("Only professionals have a caseload."))
@@ -50,6 +52,7 @@ def caseload_view(request):
 
 
 @login_required
+@performs(REGISTER)
 def citizen_new(request):
     if request.user.professional_or_none is None:
         raise PermissionDenied(_("Only professionals can register citizens."))
@@ -73,6 +76,7 @@ def citizen_new(request):
 
 
 @login_required
+@require_safe
 def citizen_overview(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid)
     policy = for_viewer(request.user, citizen)
@@ -86,12 +90,14 @@ def citizen_overview(request, citizen_uuid):
         .order_by("ended_at", "role", "started_at")
     )
     active = [m for m in members if m.ended_at is None]
+    mark_endable(request.user, citizen, active)  # only who may end one sees its button
     return render(
         request,
         "citizens/overview.html",
         {
             "citizen": citizen,
-            "plan": get_or_create_plan(citizen, request.user),
+            "plan": plan_of(citizen),
+            "may_hand_over": can_hand_over(request.user, citizen),
             "members": active,
             "former_members": [m for m in members if m.ended_at is not None],
             "handovers": citizen.handovers.select_related(
@@ -109,12 +115,12 @@ def citizen_overview(request, citizen_uuid):
 
 
 @login_required
+@performs(EDIT_DETAILS)
 def citizen_edit(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid)
     form = CitizenForm(request.POST or None, instance=citizen)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        record(request.user, citizen, Action.UPDATE, citizen, fields=form.changed_data)
+        update_details(citizen, request.user, form)
         messages.success(request, _("The citizen's details are saved."))
         return redirect("citizens:overview", citizen.uuid)
     return form_page(
@@ -129,16 +135,12 @@ def citizen_edit(request, citizen_uuid):
 
 @login_required
 @require_POST
+@performs(REGISTER_CONTACT)
 def contact_new(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid)
     form = ContactForm(request.POST)
     if form.is_valid():
-        contact = form.save(commit=False)
-        contact.citizen = citizen
-        contact.registered_by = request.user
-        contact.origin_id = organisation_id_of(request.user)
-        contact.save()
-        record(request.user, citizen, Action.CREATE, contact)
+        register_contact(citizen, request.user, form.save(commit=False))
         messages.success(request, _("The contact is registered."))
         return redirect("citizens:overview", citizen.uuid)
     return form_page(
@@ -152,6 +154,7 @@ def contact_new(request, citizen_uuid):
 
 
 @login_required
+@require_safe
 def access_log(request, citizen_uuid):
     """Who has looked at or changed this citizen's data – the list the citizen is entitled to."""
     citizen = get_visible_citizen(request.user, citizen_uuid, "access_log")

@@ -244,3 +244,8 @@ def shares_with(citizen, organisation, category: str, origin=None) -> bool:
         g.covers(category, origin_id, lambda: origin_sector)
         for g in _grants(rows).get(citizen.pk, [])
     )
+
+
+def may_see(user, citizen, origin_id: int | None, category: str) -> bool:
+    """One item's answer (for the write check of `enplan.network.permissions`)."""
+    return for_viewer_many(user, [citizen])[citizen.pk].can_see(category, origin_id)

@@ -16,33 +16,11 @@ from enplan.audit.models import Action
 from enplan.audit.services import record
 
 from .actions import RECORD, WITHDRAW
+from enplan.network.permissions import require
+
 from .models import Consent, sniff_document
 
-try:
-    from enplan.network.permissions import require
-except ImportError:  # until the network's permission module is merged (branch trustb)
-    from enplan.network.models import NetworkMembership, NetworkRole
-
-    def require(user, action, citizen, *, origin_id=None, origin_sector=None, membership=None):
-        if user is None:
-            return
-        rows = list(
-            NetworkMembership.objects.active()
-            .filter(citizen=citizen, professional__user=user)
-            .values_list("organisation_id", "organisation__sector", "role")
-        )
-        coordinator = any(role == NetworkRole.COORDINATOR for _o, _s, role in rows)
-        discloser = any(
-            (origin_id is not None and org == origin_id) or (origin_sector and s == origin_sector)
-            for org, s, _r in rows
-        )
-        if coordinator or discloser:
-            return
-        record(user, citizen, Action.REFUSED, None, reason=action.code)
-        raise PermissionDenied(_("You may not do this."))
-
-
-def _source(consent: Consent) -> dict:
+def disclosing_side(consent: Consent) -> dict:
     """The disclosing side, as the permission check reads it. A migrated "from any
     organisation" consent has no single discloser: only the coordinator may change it."""
     return {
@@ -81,7 +59,7 @@ def give(
         raise ValidationError(
             {"valid_from": _("A consent applies from the day it is recorded, not earlier.")}
         )
-    require(actor, RECORD, citizen, **_source(consent))
+    require(actor, RECORD, citizen, **disclosing_side(consent))
     if document:
         consent.document_type = check_document(document, document_name)
         consent.document = document
@@ -100,7 +78,7 @@ def give(
 
 
 def withdraw(consent: Consent, actor, note: str = "") -> Consent:
-    require(actor, WITHDRAW, consent.citizen, **_source(consent))
+    require(actor, WITHDRAW, consent.citizen, **disclosing_side(consent))
     with transaction.atomic():
         return _withdraw(consent, actor, note)
 

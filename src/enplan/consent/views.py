@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from enplan.citizens.access import get_visible_citizen
 from enplan.core.actions import performs
+from enplan.network.permissions import can
 
 from . import services
 from .actions import RECORD, WITHDRAW
@@ -22,6 +23,10 @@ def _page(request, citizen, form, status: int):
             "source_organisation", "recipient_organisation", "recorded_by", "withdrawn_by"
         ).defer("document")
     )
+    for c in consents:  # offer withdrawal only to those who may (the service checks again)
+        c.may_withdraw = not c.withdrawn_at and can(
+            request.user, WITHDRAW, citizen, **services.disclosing_side(c)
+        )
     return render(
         request,
         "consent/consents.html",

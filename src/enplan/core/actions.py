@@ -24,9 +24,26 @@ class Actor:
     ORIGIN = "origin"  # a member whose organisation wrote the item (its origin)
     SELF = "self"  # the membership, item or request concerned is the actor's own
     DISCLOSER = "discloser"  # a member whose organisation discloses (consent's "from" side)
+    SHARED = "shared"  # a member who may see the item under the consent policy (or its origin)
     CITIZEN = "citizen"  # the citizen herself (portal)
+    # Writes that belong to no citizen's case yet (registering one) or to the professional's
+    # own organisation (its notification switches): any professional. Never for a case write.
+    PROFESSIONAL = "professional"
+    # A message integration (VANS/mailbox adapter, partner system) with its own credential:
+    # never a person.
+    INTEGRATION = "integration"
 
-    ALL = (COORDINATOR, MEMBER, ORIGIN, SELF, DISCLOSER, CITIZEN)
+    ALL = (
+        COORDINATOR,
+        MEMBER,
+        ORIGIN,
+        SELF,
+        DISCLOSER,
+        SHARED,
+        CITIZEN,
+        PROFESSIONAL,
+        INTEGRATION,
+    )
 
 
 @dataclass(frozen=True)
@@ -63,3 +80,14 @@ def performs(*actions: WriteAction) -> Callable:
         return view
 
     return mark
+
+
+def actions_of(view: Callable) -> tuple[WriteAction, ...]:
+    """The write actions a view or API operation is marked with (through decorators that
+    keep `__wrapped__`, such as login_required)."""
+    while view is not None:
+        found = getattr(view, "enplan_actions", None)
+        if found:
+            return tuple(found)
+        view = getattr(view, "__wrapped__", None)
+    return ()

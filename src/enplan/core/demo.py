@@ -389,8 +389,8 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
             to_professional=coordinator,
             note="Overdraget ved omorganisering. Borger ønsker korte, konkrete aftaler.",
         )
-    else:
-        add_member(citizen, actor, role=NetworkRole.COORDINATOR, professional=coordinator)
+    else:  # the system seeds the first member (no one is in the network yet)
+        add_member(citizen, None, role=NetworkRole.COORDINATOR, professional=coordinator)
     add_member(citizen, actor, role=NetworkRole.GP, professional=pros["karin"])
     if "psykiatri" in other.lower() or i % 2 == 0:
         add_member(citizen, actor, role=NetworkRole.PSYCHIATRY_CONTACT, professional=pros["lene"])

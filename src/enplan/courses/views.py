@@ -5,19 +5,30 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from enplan.audit.models import Action
-from enplan.audit.services import record
 from enplan.citizens.access import get_visible_citizen
 from enplan.consent.policy import for_viewer
-from enplan.core.models import organisation_id_of
+from enplan.core.actions import performs
 from enplan.core.views import form_page
 
+from .actions import ADD_COURSE, EDIT_COURSE
 from .forms import CourseForm
 from .models import Course
+from .services import save_course
 
 
 @login_required
-def course_edit(request, citizen_uuid, course_uuid=None):
+@performs(ADD_COURSE)
+def course_new(request, citizen_uuid):
+    return _course_form(request, citizen_uuid)
+
+
+@login_required
+@performs(EDIT_COURSE)
+def course_edit(request, citizen_uuid, course_uuid):
+    return _course_form(request, citizen_uuid, course_uuid)
+
+
+def _course_form(request, citizen_uuid, course_uuid=None):
     citizen = get_visible_citizen(request.user, citizen_uuid, "course")
     course = (
         get_object_or_404(
@@ -31,10 +42,7 @@ def course_edit(request, citizen_uuid, course_uuid=None):
         raise PermissionDenied(_("This is not shared with you: the citizen's consent is missing."))
     form = CourseForm(request.POST or None, instance=course)
     if request.method == "POST" and form.is_valid():
-        course = form.save(commit=False)
-        course.origin_id = organisation_id_of(request.user)
-        course.save()
-        record(request.user, citizen, Action.UPDATE if course_uuid else Action.CREATE, course)
+        save_course(citizen, request.user, form.save(commit=False))
         messages.success(request, _("The course is saved."))
         return redirect("citizens:overview", citizen.uuid)
     action = (

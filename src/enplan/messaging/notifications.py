@@ -23,8 +23,11 @@ from django.utils.translation import override
 
 from enplan.consent.models import Category
 from enplan.consent.policy import shares_with
+from enplan.network.permissions import require
+from enplan.network.queries import coordinator_of
 from enplan.organisations.models import Organisation, Sector
 
+from .actions import NOTIFICATION_SETTINGS
 from .models import MedComCategory, NotificationKind, NotificationSetting
 
 log = logging.getLogger("enplan.messaging")
@@ -48,6 +51,16 @@ def partners_of(org: Organisation):
     )
 
 
+def save_settings(user, org: Organisation, switches: dict[str, bool]) -> None:
+    """Store the organisation's switches ({"<partner id>:<kind>": on})."""
+    require(user, NOTIFICATION_SETTINGS, None)
+    for name, on in switches.items():
+        partner_id, kind = name.split(":")
+        NotificationSetting.objects.update_or_create(
+            organisation=org, partner_id=int(partner_id), kind=kind, defaults={"enabled": on}
+        )
+
+
 def enabled(org: Organisation, partner: Organisation, kind: str) -> bool:
     setting = NotificationSetting.objects.filter(
         organisation=org, partner=partner, kind=kind
@@ -68,8 +81,6 @@ def _network_orgs(citizen, sectors) -> list[Organisation]:
 
 
 def _jobcenter(citizen) -> list[Organisation]:
-    from enplan.network.services import coordinator_of
-
     coordinator = coordinator_of(citizen)
     return [coordinator.organisation] if coordinator else []
 
@@ -140,6 +151,11 @@ def coordinator_assigned(actor, citizen, membership) -> list:
         _network_orgs(citizen, [Sector.GENERAL_PRACTICE]),
         text,
     )
+
+
+def on_coordinator_assigned(sender, *, actor, citizen, membership, **kwargs) -> None:
+    """Receiver of `enplan.network.signals.coordinator_assigned`."""
+    coordinator_assigned(actor, citizen, membership)
 
 
 def activity_saved(actor, activity, created: bool, previous_status: str = "") -> list:

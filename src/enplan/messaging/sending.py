@@ -17,9 +17,11 @@ from enplan.audit.models import Action
 from enplan.audit.services import record
 from enplan.consent.models import Category
 from enplan.consent.policy import shares_with
+from enplan.network.permissions import require
 from enplan.organisations.models import Organisation
 
 from . import directory, fhir, receiving
+from .actions import ATTACH, FORWARD, REPLY, WRITE
 from .models import Activity, DeliveryState, Direction, Message, Segment, SegmentKind, Thread
 from .outbox import enqueue
 
@@ -250,7 +252,11 @@ def compose(
     priority: str = "",
     notification_kind: str = "",
 ) -> Message:
-    """A new message (and thread) about `citizen` to `partner`."""
+    """A new message (and thread) about `citizen` to `partner`. A systematic notification
+    (`notification_kind`) follows from a change already checked, so it is not checked again
+    (a coordinator who handed over has left the network when her notice goes out)."""
+    if not notification_kind:
+        require(user, WRITE, citizen)
     professional = _professional(user)
     check_consent(citizen, partner, professional.organisation)
     if partner.pk == professional.organisation_id:
@@ -281,8 +287,9 @@ def compose(
 def reply(user, thread: Thread, *, text: str, uploads: list[Upload] = ()) -> Message:
     """A reply in the thread, to its latest message; earlier segments go along, attachments
     by reference only (MedCom: never send the same content back and forth)."""
-    professional = _professional(user)
     citizen = _identified(thread)
+    require(user, REPLY, citizen, origin_id=thread.organisation_id)
+    professional = _professional(user)
     check_consent(citizen, thread.partner, professional.organisation)
     latest = thread.messages.order_by("-sent_at", "-id").first()
     cc = _cc(
@@ -303,8 +310,9 @@ def reply(user, thread: Thread, *, text: str, uploads: list[Upload] = ()) -> Mes
 
 def forward(user, thread: Thread, *, partner: Organisation, text: str) -> Message:
     """The whole thread, attachments included, to another organisation: a new thread."""
-    professional = _professional(user)
     citizen = _identified(thread)
+    require(user, FORWARD, citizen, origin_id=thread.organisation_id)
+    professional = _professional(user)
     check_consent(citizen, partner, professional.organisation)
     latest = thread.messages.order_by("-sent_at", "-id").first()
     cc = _cc(
@@ -337,6 +345,7 @@ def attach_to_citizen(user, thread: Thread, citizen, remember_identifier: bool) 
     the message used (e.g. a replacement CPR number) is remembered for later messages."""
     from enplan.citizens.models import CitizenIdentifier, IdentifierSystem
 
+    require(user, ATTACH, citizen, origin_id=thread.organisation_id)
     if thread.citizen_id is not None:
         raise ValidationError(_("This message is already attached to a citizen."))
     thread.citizen, thread.municipality_code = citizen, citizen.municipality_code

@@ -11,19 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
 from enplan.citizens.access import get_visible_citizen, require_professional, visible_citizen_ids
 from enplan.citizens.models import Citizen
 from enplan.consent.policy import for_viewer
+from enplan.core.actions import performs
 from enplan.core.cpr import validate_cpr
 from enplan.core.models import organisation_id_of
 from enplan.core.views import form_page
 from enplan.organisations.models import Organisation
 
 from . import sending
+from .actions import ATTACH, FORWARD, NOTIFICATION_SETTINGS, REPLY, WRITE
 from .forms import (
     AttachForm,
     ComposeForm,
@@ -33,7 +35,7 @@ from .forms import (
     uploads,
 )
 from .models import Direction, NotificationSetting, Segment, Thread, ThreadRead
-from .notifications import partners_of
+from .notifications import partners_of, save_settings
 
 PAGE_SIZE = 50
 
@@ -78,6 +80,7 @@ def _unread(threads, user) -> None:
 
 
 @login_required
+@require_safe
 def thread_list(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "messages")
     threads = list(
@@ -95,6 +98,7 @@ def thread_list(request, citizen_uuid):
 
 
 @login_required
+@performs(WRITE)
 def thread_new(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "messages")
     partners = _partners(citizen, request.user)
@@ -161,6 +165,7 @@ def _thread_page(request, citizen, thread, reply_form=None, forward_form=None, s
 
 
 @login_required
+@require_safe
 def thread_detail(request, citizen_uuid, thread_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "messages")
     return _thread_page(request, citizen, _thread(request.user, citizen, thread_uuid))
@@ -168,6 +173,7 @@ def thread_detail(request, citizen_uuid, thread_uuid):
 
 @login_required
 @require_POST
+@performs(REPLY)
 def thread_reply(request, citizen_uuid, thread_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "messages", Action.UPDATE)
     thread = _thread(request.user, citizen, thread_uuid)
@@ -190,6 +196,7 @@ def thread_reply(request, citizen_uuid, thread_uuid):
 
 @login_required
 @require_POST
+@performs(FORWARD)
 def thread_forward(request, citizen_uuid, thread_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "messages", Action.UPDATE)
     thread = _thread(request.user, citizen, thread_uuid)
@@ -213,6 +220,7 @@ def thread_forward(request, citizen_uuid, thread_uuid):
 
 
 @login_required
+@require_safe
 def attachment(request, citizen_uuid, thread_uuid, segment_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "attachment")
     thread = _thread(request.user, citizen, thread_uuid)
@@ -229,6 +237,7 @@ def attachment(request, citizen_uuid, thread_uuid, segment_uuid):
 
 
 @login_required
+@require_safe
 def inbox(request):
     require_professional(request.user)
     threads = list(
@@ -259,6 +268,7 @@ def _org_thread(user, thread_uuid) -> Thread:
 
 
 @login_required
+@performs(ATTACH)
 def open_thread(request, thread_uuid):
     """A thread from the inbox: its citizen's page, or the triage page while unidentified."""
     thread = _org_thread(request.user, thread_uuid)
@@ -293,6 +303,7 @@ def open_thread(request, thread_uuid):
 
 
 @login_required
+@performs(NOTIFICATION_SETTINGS)
 def notification_settings(request):
     require_professional(request.user)
     org = request.user.professional.organisation
@@ -305,14 +316,7 @@ def notification_settings(request):
         request.POST if request.method == "POST" else None, partners=partners, enabled=enabled
     )
     if request.method == "POST" and form.is_valid():
-        for name, on in form.cleaned_data.items():
-            partner_id, kind = name.split(":")
-            NotificationSetting.objects.update_or_create(
-                organisation=org,
-                partner_id=int(partner_id),
-                kind=kind,
-                defaults={"enabled": on},
-            )
+        save_settings(request.user, org, form.cleaned_data)
         messages.success(request, _("The notification settings are saved."))
         return redirect("messaging:notifications")
     return render(request, "messaging/notifications.html", {"form": form, "org": org})

@@ -1,24 +1,33 @@
-"""Domain rules for the care network."""
+"""Domain rules for the care network. Who may do what is declared in `actions.py` and
+checked here through `permissions.require`; what others do about a change (notifications)
+hangs on the signals in `signals.py`."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
+from enplan.core.actions import Actor
 from enplan.organisations.models import Organisation, Professional, Sector
 
+from . import signals
+from .actions import ADD_MEMBER, HAND_OVER, LEAVE, REMOVE_MEMBER
 from .models import Handover, NetworkMembership, NetworkRole
+from .permissions import actor_kinds, can, require
+from .queries import coordinator_of
 
-
-def coordinator_of(citizen) -> NetworkMembership | None:
-    return (
-        NetworkMembership.objects.active()
-        .filter(citizen=citizen, role=NetworkRole.COORDINATOR)
-        .select_related("professional", "organisation")
-        .first()
-    )
+__all__ = [
+    "add_member",
+    "can_end",
+    "can_hand_over",
+    "coordinator_of",
+    "end_membership",
+    "hand_over",
+    "join_new_citizen",
+    "mark_endable",
+]
 
 
 def _check_coordinator(professional: Professional | None) -> None:
@@ -40,6 +49,20 @@ def add_member(
 ) -> NetworkMembership:
     """Add someone to the network. The coordinator is only set here for a citizen who has
     none yet; changing coordinator is a handover."""
+    require(actor, ADD_MEMBER, citizen)
+    return _add(citizen, actor, role, professional, organisation, note)
+
+
+@transaction.atomic
+def join_new_citizen(citizen, actor, role: str) -> NetworkMembership:
+    """The professional registering a citizen becomes the first member (registration is
+    the action; nobody else can be a member yet)."""
+    if NetworkMembership.objects.filter(citizen=citizen).exists():
+        raise ValidationError(_("The network changed meanwhile; reload and try again."))
+    return _add(citizen, actor, role, actor.professional_or_none, None, "")
+
+
+def _add(citizen, actor, role, professional, organisation, note) -> NetworkMembership:
     if professional is None and organisation is None:
         raise ValidationError(_("Choose a professional or an organisation."))
     if professional is not None:
@@ -72,32 +95,46 @@ def add_member(
         raise ValidationError(_("The network changed meanwhile; reload and try again.")) from None
     record(actor, citizen, Action.CREATE, membership, role=role)
     if role == NetworkRole.COORDINATOR:
-        from enplan.messaging.notifications import coordinator_assigned
-
-        coordinator_assigned(actor, citizen, membership)
+        signals.coordinator_assigned.send(
+            sender=NetworkMembership, actor=actor, citizen=citizen, membership=membership
+        )
     return membership
+
+
+def _is_own(membership: NetworkMembership, user) -> bool:
+    professional = membership.professional
+    return bool(user is not None and professional and professional.user_id == user.pk)
+
+
+def can_end(user, membership: NetworkMembership) -> bool:
+    """Whether to offer `user` the button that ends `membership` (leave, or remove)."""
+    mark_endable(user, membership.citizen, [membership])
+    return membership.can_end
+
+
+def mark_endable(user, citizen, memberships) -> None:
+    """Set `is_mine` and `can_end` on each membership shown: one look-up of the user's kinds
+    for the whole list (the same declared rule `end_membership` enforces)."""
+    kinds = actor_kinds(user, citizen)
+    for m in memberships:
+        m.is_mine = _is_own(m, user)
+        action = LEAVE if m.is_mine else REMOVE_MEMBER
+        mine = kinds | {Actor.SELF} if m.is_mine else kinds
+        m.can_end = bool(
+            m.ended_at is None and m.role != NetworkRole.COORDINATOR and mine & action.allowed
+        )
+
+
+def can_hand_over(user, citizen) -> bool:
+    return can(user, HAND_OVER, citizen)
 
 
 @transaction.atomic
 def end_membership(membership: NetworkMembership, actor) -> None:
     """End a membership: the coordinating caseworker may remove anyone, others only
     themselves."""
-    leaving_myself = bool(
-        actor and membership.professional and membership.professional.user_id == actor.pk
-    )
-    coordinator = coordinator_of(membership.citizen)
-    if (
-        actor is not None
-        and not leaving_myself
-        and (
-            coordinator is None
-            or coordinator.professional is None
-            or coordinator.professional.user_id != actor.pk
-        )
-    ):
-        raise PermissionDenied(
-            _("Only the coordinating caseworker can remove others from the network.")
-        )
+    action = LEAVE if _is_own(membership, actor) else REMOVE_MEMBER
+    require(actor, action, membership.citizen, membership=membership)
     if membership.role == NetworkRole.COORDINATOR:
         raise ValidationError(
             _("The coordinating caseworker cannot simply leave: hand the citizen over.")
@@ -112,6 +149,7 @@ def end_membership(membership: NetworkMembership, actor) -> None:
 def hand_over(citizen, actor, *, to_professional: Professional, note: str) -> Handover:
     """Replace the coordinating caseworker. The outgoing one leaves the network; the handover
     note stays with the citizen for the incoming one."""
+    require(actor, HAND_OVER, citizen)
     _check_coordinator(to_professional)
     if not note or not note.strip():
         raise ValidationError(_("Write a handover note for the new coordinating caseworker."))
@@ -143,7 +181,7 @@ def hand_over(citizen, actor, *, to_professional: Professional, note: str) -> Ha
         handed_over_by=actor,
     )
     record(actor, citizen, Action.CREATE, handover)
-    from enplan.messaging.notifications import coordinator_assigned
-
-    coordinator_assigned(actor, citizen, membership)
+    signals.coordinator_assigned.send(
+        sender=NetworkMembership, actor=actor, citizen=citizen, membership=membership
+    )
     return handover

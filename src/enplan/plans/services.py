@@ -16,7 +16,18 @@ from django.utils import timezone
 from enplan.audit.models import Action
 from enplan.audit.services import record
 from enplan.core.models import organisation_id_of
+from enplan.network.permissions import require
 
+from .actions import (
+    ADD_ACTIVITY,
+    ADD_GOAL,
+    EDIT_ACTIVITY,
+    EDIT_GOAL,
+    EDIT_PLAN,
+    EDIT_TRACK,
+    REMOVE_ACTIVITY,
+    REMOVE_GOAL,
+)
 from .models import (
     PLAN_FIELD_CATEGORIES,
     Activity,
@@ -37,7 +48,25 @@ class PlanConflict(Exception):
         super().__init__(f"Plan is at version {current}, the change was made on {expected}.")
 
 
-def get_or_create_plan(citizen, actor) -> Plan:
+def plan_of(citizen) -> Plan:
+    """The citizen's plan for reading: the stored one, or an empty unsaved one for a citizen
+    who has none yet (a GET never writes; the plan is created at the first write)."""
+    try:
+        return citizen.plan
+    except Plan.DoesNotExist:
+        # Empty since registration: that is when it is dated.
+        return Plan(
+            citizen=citizen,
+            version=1,
+            municipality_code=citizen.municipality_code,
+            created_at=citizen.created_at,
+            updated_at=citizen.created_at,
+        )
+
+
+def create_plan(citizen, actor) -> Plan:
+    """Create the citizen's plan with its tracks (at registration, or at the first write for
+    a citizen registered before plans were created then). Idempotent."""
     # A citizen from get_visible_citizen() brings its plan along (select_related): no query.
     try:
         return citizen.plan
@@ -54,6 +83,19 @@ def get_or_create_plan(citizen, actor) -> Plan:
             _record(plan, actor, ChangeKind.CREATED, plan)
     citizen.plan = plan
     return plan
+
+
+# For writes only: reads use `plan_of`.
+get_or_create_plan = create_plan
+
+
+def _item_origin(obj) -> int | None:
+    """The origin the write check compares with: none for an item nobody has written in."""
+    return None if getattr(obj, "is_blank", False) else obj.origin_id
+
+
+def _require_item(actor, action, obj) -> None:
+    require(actor, action, obj.plan.citizen, origin_id=_item_origin(obj), category=obj.category)
 
 
 def _claim(plan: Plan, expected_version: int, actor) -> None:
@@ -111,6 +153,16 @@ def _assign(obj, data: dict[str, Any], actor=None):
 
 def update_plan(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> PlanVersion:
     """Change plan fields; each changed field is attributed to the actor's organisation."""
+    changed = [n for n in data if n in PLAN_FIELD_CATEGORIES and getattr(plan, n) != data[n]]
+    for name in changed or [None]:
+        filled = name is not None and getattr(plan, name) not in ("", None)
+        require(
+            actor,
+            EDIT_PLAN,
+            plan.citizen,
+            origin_id=plan.origin_of(name) if filled else None,
+            category=PLAN_FIELD_CATEGORIES[name] if name else None,
+        )
 
     def apply() -> Plan:
         origin = organisation_id_of(actor)
@@ -127,6 +179,7 @@ def update_plan(plan: Plan, actor, expected_version: int, data: dict[str, Any]) 
 
 
 def add_goal(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> Goal:
+    require(actor, ADD_GOAL, plan.citizen)
     goal = Goal(plan=plan, citizen_id=plan.citizen_id, municipality_code=plan.municipality_code)
 
     def apply() -> Goal:
@@ -139,6 +192,7 @@ def add_goal(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> 
 
 
 def update_goal(goal: Goal, actor, expected_version: int, data: dict[str, Any]) -> PlanVersion:
+    _require_item(actor, EDIT_GOAL, goal)
     return _change(
         goal.plan,
         actor,
@@ -149,6 +203,8 @@ def update_goal(goal: Goal, actor, expected_version: int, data: dict[str, Any]) 
 
 
 def remove_goal(goal: Goal, actor, expected_version: int) -> PlanVersion:
+    _require_item(actor, REMOVE_GOAL, goal)
+
     def apply() -> Goal:
         goal.delete()
         return goal
@@ -160,6 +216,7 @@ def remove_goal(goal: Goal, actor, expected_version: int) -> PlanVersion:
 def add_activity(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> Activity:
     from enplan.messaging.notifications import activity_saved
 
+    require(actor, ADD_ACTIVITY, plan.citizen)
     activity = Activity(
         plan=plan, citizen_id=plan.citizen_id, municipality_code=plan.municipality_code
     )
@@ -180,6 +237,7 @@ def update_activity(
 ) -> PlanVersion:
     from enplan.messaging.notifications import activity_saved
 
+    _require_item(actor, EDIT_ACTIVITY, activity)
     previous_status = (
         Activity.objects.filter(pk=activity.pk).values_list("status", flat=True).first()
     )
@@ -195,6 +253,8 @@ def update_activity(
 
 
 def remove_activity(activity: Activity, actor, expected_version: int) -> PlanVersion:
+    _require_item(actor, REMOVE_ACTIVITY, activity)
+
     def apply() -> Activity:
         activity.delete()
         return activity
@@ -204,6 +264,7 @@ def remove_activity(activity: Activity, actor, expected_version: int) -> PlanVer
 
 def update_track(track: Track, actor, expected_version: int, data: dict[str, Any]) -> PlanVersion:
     """Change a track. Setting 'ready for the next step' records who signalled it and when."""
+    _require_item(actor, EDIT_TRACK, track)
 
     def apply() -> Track:
         became_ready = data.get("ready_for_next_step") and not track.ready_for_next_step

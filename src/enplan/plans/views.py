@@ -13,13 +13,15 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 from django_htmx.http import reswap, retarget
 
 from enplan.citizens.access import get_visible_citizen
 from enplan.consent.policy import SharingPolicy, for_viewer
+from enplan.core.actions import WriteAction, performs
 from enplan.core.links import UrlPattern
 
-from . import services
+from . import actions, services
 from .forms import (
     ActivityForm,
     DeleteForm,
@@ -43,8 +45,13 @@ TIMELINE_DAYS = 92
 
 
 def _load(request, citizen_uuid) -> tuple:
+    """The citizen and the plan. A GET never writes: a citizen without a plan row (registered
+    before plans were created at registration) sees the empty plan; the first write
+    creates it."""
     citizen = get_visible_citizen(request.user, citizen_uuid, "plan")
-    return citizen, services.get_or_create_plan(citizen, request.user)
+    if request.method == "POST":
+        return citizen, services.create_plan(citizen, request.user)
+    return citizen, services.plan_of(citizen)
 
 
 PLAN_TEXT_FIELDS = (
@@ -81,6 +88,8 @@ def _timeline(activities: list[Activity]) -> list[dict]:
 def plan_context(plan: Plan, policy: SharingPolicy) -> dict:
     """Everything the plan shows, with each piece the viewer may not see marked `withheld`
     (and its content left out of the page)."""
+    if plan.pk is None:  # not written yet: the empty plan
+        return _empty_context(plan, policy)
     activities = list(
         plan.activities.select_related(
             "goal", "organisation", "responsible__professional", "responsible__organisation"
@@ -117,6 +126,28 @@ def plan_context(plan: Plan, policy: SharingPolicy) -> dict:
     }
 
 
+def _empty_context(plan: Plan, policy: SharingPolicy) -> dict:
+    fields = {
+        name: {
+            "label": capfirst(Plan._meta.get_field(name).verbose_name),
+            "value": getattr(plan, name),
+            "withheld": None,
+        }
+        for name in (*PLAN_TEXT_FIELDS, "followup_at")
+    }
+    return {
+        "plan": plan,
+        "fields": fields,
+        "area_fields": [fields[n] for n in PLAN_TEXT_FIELDS[1:6]],
+        "role_fields": [fields[n] for n in PLAN_TEXT_FIELDS[6:]],
+        "goals": [],
+        "activities": [],
+        "timeline": [],
+        "tracks": [],
+        "last_change": None,
+    }
+
+
 def _page_context(request, citizen, plan) -> dict:
     """`plan_context` with the citizen and each item's edit and remove links."""
     ctx = {"citizen": citizen, **plan_context(plan, for_viewer(request.user, citizen))}
@@ -137,6 +168,7 @@ def _body(request, citizen, plan, status: int = 200) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_page(request, citizen_uuid):
     citizen, plan = _load(request, citizen_uuid)
     if request.htmx:
@@ -151,6 +183,7 @@ class Edit:
     form_class: type
     title: str
     save: Callable  # (form, obj, plan, user) -> None
+    action: WriteAction | None = None  # what a POST performs (declared in plans/actions.py)
     lookup: Callable | None = None  # (plan, uuid) -> obj
     with_plan: bool = False  # the form needs the plan (choices limited to it)
 
@@ -177,7 +210,7 @@ def _edit(request, citizen_uuid, spec: Edit, obj_uuid=None, url_name: str = ""):
     if obj is plan:  # what you may not see, you can neither see in the form nor overwrite
         for name in list(form.fields):
             if name in PLAN_FIELD_CATEGORIES and plan.field_withheld(policy, name):
-                del form.fields[name]
+                del form.fields[name]  # (a stale form's value for it is ignored)
     args = [citizen.uuid] + ([obj_uuid] if obj_uuid else [])
     action = reverse(url_name, args=args)
     slot = f"edit-{url_name.split(':')[-1]}-{obj_uuid or 'new'}"
@@ -218,35 +251,41 @@ EDITS = {
         gettext_lazy("Final goal and conversation areas"),
         lambda f, o, p, u: services.update_plan(p, u, f.expected_version(), f.changes()),
         lookup=lambda plan, _uuid: plan,
+        action=actions.EDIT_PLAN,
     ),
     "plan_followup": Edit(
         PlanFollowupForm,
         gettext_lazy("Roles and next follow-up"),
         lambda f, o, p, u: services.update_plan(p, u, f.expected_version(), f.changes()),
         lookup=lambda plan, _uuid: plan,
+        action=actions.EDIT_PLAN,
     ),
     "goal_new": Edit(
         GoalForm,
         gettext_lazy("New sub-goal"),
         lambda f, o, p, u: services.add_goal(p, u, f.expected_version(), f.changes()),
+        action=actions.ADD_GOAL,
     ),
     "goal_edit": Edit(
         GoalForm,
         gettext_lazy("Sub-goal"),
         lambda f, o, p, u: services.update_goal(o, u, f.expected_version(), f.changes()),
         lookup=_goal,
+        action=actions.EDIT_GOAL,
     ),
     "goal_delete": Edit(
         DeleteForm,
         gettext_lazy("Remove sub-goal"),
         lambda f, o, p, u: services.remove_goal(o, u, f.expected_version()),
         lookup=_goal,
+        action=actions.REMOVE_GOAL,
     ),
     "activity_new": Edit(
         ActivityForm,
         gettext_lazy("New activity"),
         lambda f, o, p, u: services.add_activity(p, u, f.expected_version(), f.changes()),
         with_plan=True,
+        action=actions.ADD_ACTIVITY,
     ),
     "activity_edit": Edit(
         ActivityForm,
@@ -254,18 +293,21 @@ EDITS = {
         lambda f, o, p, u: services.update_activity(o, u, f.expected_version(), f.changes()),
         lookup=_activity,
         with_plan=True,
+        action=actions.EDIT_ACTIVITY,
     ),
     "activity_delete": Edit(
         DeleteForm,
         gettext_lazy("Remove activity"),
         lambda f, o, p, u: services.remove_activity(o, u, f.expected_version()),
         lookup=_activity,
+        action=actions.REMOVE_ACTIVITY,
     ),
     "track_edit": Edit(
         TrackForm,
         gettext_lazy("Track"),
         lambda f, o, p, u: services.update_track(o, u, f.expected_version(), f.changes()),
         lookup=_track,
+        action=actions.EDIT_TRACK,
     ),
 }
 
@@ -274,6 +316,7 @@ def edit_view(name: str):
     spec = EDITS[name]
 
     @login_required
+    @performs(spec.action)
     def view(request, citizen_uuid, obj_uuid=None):
         return _edit(request, citizen_uuid, spec, obj_uuid, f"citizens:{name}")
 
@@ -282,6 +325,7 @@ def edit_view(name: str):
 
 
 @login_required
+@require_safe
 def history(request, citizen_uuid):
     citizen, plan = _load(request, citizen_uuid)
     policy = for_viewer(request.user, citizen)
@@ -296,6 +340,7 @@ def history(request, citizen_uuid):
 
 
 @login_required
+@require_safe
 def compare_view(request, citizen_uuid):
     citizen, plan = _load(request, citizen_uuid)
     try:
