@@ -351,10 +351,6 @@ ROLES = (
     "coordinator",
 )
 AGGREGATE_ROLES = ("manager", "politician", "sysadmin", "dpo")
-# Consent's writes are declared by consent/actions.py (the consent rebuild); until that is
-# merged they are reported as expected failures here, not silently skipped.
-AWAITING_DECLARATION = {"citizens:consents", "citizens:consent_withdraw"}
-AWAITING_DECLARATION |= {"api-v1:give_consent", "api-v1:withdraw_consent"}
 
 P, M, C, ORG, D, S = (
     Actor.PROFESSIONAL,
@@ -461,21 +457,10 @@ def test_every_write_declares_its_actions(client, caseworker):
             and client.post(re.sub(r"<[^>]+>", str(uuid4()), w.path)).status_code != 405
         ):
             undeclared.append(w.key)
-    undeclared = [k for k in undeclared if k not in AWAITING_DECLARATION]
     assert not undeclared, f"writes without a declared action (mark them @performs): {undeclared}"
     missing = [w.key for w in WRITES if w.key not in BODIES]
     assert not missing, f"writes without a valid body in BODIES: {missing}"
     assert set(BODIES) <= {w.key for w in WRITES}, "BODIES names writes that do not exist"
-
-
-@pytest.mark.parametrize("key", sorted(AWAITING_DECLARATION))
-def test_awaiting_declaration(key):
-    """Consent's writes: declared by the consent rebuild (consent/actions.py). Once merged,
-    these pass and the writes join the matrix above (then give them BODIES and drop the
-    AWAITING_DECLARATION entries)."""
-    declared = {w.key for w in _page_writes() + OPERATION_WRITES if w.actions}
-    if key not in declared:
-        pytest.xfail(f"{key}: consent writes are declared by consent/actions.py")
 
 
 # -- the world the writes run in --------------------------------------------------------------
@@ -497,13 +482,30 @@ def write_world(world, caseworker, jobcenter):
         citizen,
         caseworker.user,
         Consent(
+            source_organisation=caseworker.organisation,
             recipient_organisation=gp_org,
             categories=[Category.MESSAGES],
             purpose="Koordinering",
-            valid_from=datetime.date(2026, 1, 1),
+            valid_from=datetime.date.today(),
             given_how="written",
         ),
     )
+    # Messages go from the sender's organisation: psychiatry → trauma clinic, clinic → GP.
+    trauma = User.objects.get(username="tina").professional.organisation
+    psychiatry = User.objects.get(username="lene").professional.organisation
+    for source, recipient in ((psychiatry, trauma), (trauma, gp_org)):
+        give(
+            citizen,
+            caseworker.user,
+            Consent(
+                source_organisation=source,
+                recipient_organisation=recipient,
+                categories=[Category.MESSAGES],
+                purpose="Koordinering",
+                valid_from=datetime.date.today(),
+                given_how="written",
+            ),
+        )
     triage = Thread.objects.create(
         organisation=jobcenter,
         citizen=None,
@@ -619,6 +621,19 @@ def _partner_for(w, role):
     return w["gp_org"] if own is not None and own.organisation == trauma else trauma
 
 
+def _consent_body(w) -> dict:
+    return {
+        "source_organisation": str(
+            w["citizen"].memberships.get(role="coordinator").organisation.uuid
+        ),
+        "recipient_organisation": str(w["gp_org"].uuid),
+        "categories": [Category.PLAN],
+        "purpose": "Fælles plan med lægen",
+        "valid_from": datetime.date.today().isoformat(),
+        "given_how": "verbal",
+    }
+
+
 @dataclass(frozen=True)
 class Body:
     """A valid body for one write, and whose kinds decide (see KINDS_*)."""
@@ -678,6 +693,10 @@ BODIES: dict[str, Body] = {
     ),
     "messaging:open": Body(lambda w, r: {"cpr": w["citizen"].cpr}, target="jobcenter"),
     "messaging:notifications": Body(lambda w, r: {}),
+    "citizens:consents": Body(lambda w, r: _consent_body(w), target="jobcenter"),
+    "citizens:consent_withdraw": Body(
+        lambda w, r: {"note": "Borgeren ringede"}, target="jobcenter"
+    ),
     # REST
     "api-v1:create_citizen": Body(_new_citizen, json=True),
     "api-v1:update_citizen": Body(lambda w, r: {"phone": "11 22 33 44"}, json=True),
@@ -706,6 +725,10 @@ BODIES: dict[str, Body] = {
     # Receipt is for message integrations (their own credential, tested with receipt); here
     # only: no person's call breaks it or stores anything without a valid message.
     "api-v1:receive_message": Body(lambda w, r: {}, json=True),
+    # consent: the jobcenter discloses (from) to the GP (to); the trauma clinic, which
+    # receives under the world's consent, may neither record nor withdraw one for itself
+    "api-v1:give_consent": Body(lambda w, r: _consent_body(w), target="jobcenter", json=True),
+    "api-v1:withdraw_consent": Body(lambda w, r: {"note": ""}, target="jobcenter", json=True),
     "api-v1:receive_batch": Body(lambda w, r: {}, json=True),
 }
 

@@ -54,6 +54,7 @@ def test_shared_follows_the_consent_policy(citizen, caseworker, psych, jobcenter
         citizen,
         caseworker.user,
         Consent(
+            source_organisation=jobcenter,
             recipient_organisation=psych.organisation,
             categories=[Category.PLAN],
             purpose="Planlægning",

@@ -59,15 +59,14 @@ def consent_list(request, citizen_uuid):
         try:
             services.give(citizen, request.user, form.save(commit=False), document, name)
         except PermissionDenied as e:
-            form.add_error(None, str(e))
-            form.add_error(
-                None,
-                _(
+            # The plain refusal page: it says why and shows nothing of the citizen.
+            raise PermissionDenied(
+                f"{e} "
+                + _(
                     "A consent is recorded by the organisation that discloses the information "
                     "or by the coordinating caseworker – not by the recipient for itself."
-                ),
-            )
-            return _page(request, citizen, form, 403)
+                )
+            ) from None
         except ValidationError as e:
             form.add_error(None, e)
         else:
