@@ -167,7 +167,10 @@ def require(
     membership=None,
     category: str | None = None,
 ) -> None:
-    """Raise PermissionDenied (and audit the refusal) unless `user` may perform `action`."""
+    """Raise PermissionDenied (and audit the refusal) unless `user` may perform `action`.
+
+    Call it before opening the write's transaction: inside one, the refusal's audit row
+    would be rolled back with everything else."""
     if can(
         user,
         action,
