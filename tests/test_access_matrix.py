@@ -781,6 +781,9 @@ def test_write_matrix(write, role, write_world):
     if user is not None:
         client.force_login(user)
     data = body.data(w, role) if body.data else None
+    from enplan.audit.models import AuditEntry
+
+    refusals = AuditEntry.objects.filter(action="refused").count()
     before = _fingerprint()
     if body.json:
         response = getattr(client, write.method)(
@@ -822,6 +825,60 @@ def test_write_matrix(write, role, write_world):
         assert status in expected, where
     else:
         assert status in (403, 404), where  # 404: an object the role cannot see at all
+        if status == 403:  # every refusal is audited
+            assert AuditEntry.objects.filter(action="refused").count() > refusals, where
     assert not changed, f"refused, but {changed} changed: {where}"
     sent = json.dumps(data or {})  # what the caller typed in may be shown back to her
     assert not [x for x in _leaks(response, w["citizen"]) if x not in sent], where
+
+
+# --- A GET never writes (ARCHITECTURE invariant 7) ------------------------------------------
+
+GETS = [e for e in ENDPOINTS if e[0] == "get"]
+
+
+@pytest.mark.parametrize(("method", "path"), GETS, ids=[p for _m, p in GETS])
+def test_a_get_never_writes(method, path, write_world, caseworker):
+    """Every page and operation, read as a member, for a citizen with a plan and for one
+    registered before plans were created at registration (no plan row): no case table
+    changes (audit rows and the reader's own read markers aside)."""
+    from enplan.citizens.models import Citizen
+    from enplan.network.models import NetworkMembership
+    from enplan.plans.models import Plan
+
+    w = write_world
+    bare = Citizen.objects.create(
+        cpr=fake_cpr(),
+        given_name="Uden",
+        family_name="Plan",
+        birth_date=datetime.date(1990, 5, 17),
+        municipality_code="0159",
+    )
+    for professional, role in ((caseworker, NetworkRole.COORDINATOR),):
+        NetworkMembership.objects.create(
+            citizen=bare,
+            professional=professional,
+            organisation=professional.organisation,
+            role=role,
+            started_at=timezone.now(),
+        )
+    add_member(
+        bare,
+        None,
+        role=NetworkRole.PSYCHIATRY_CONTACT,
+        professional=User.objects.get(username="lene").professional,
+    )
+    for citizen in (w["citizen"], bare):
+        ids = {**w["ids"], "citizen_uuid": citizen.uuid, "citizen_id": citizen.uuid}
+        ids["careteam_id"] = citizen.uuid
+        url = _url(path, {**w, "ids": ids, "citizen": citizen})
+        for role in ("coordinator", "member_other_org_without_consent"):
+            client = Client()
+            client.force_login(w["users"][role])
+            for htmx in (False, True):
+                before = _fingerprint()
+                response = client.get(url, headers={"HX-Request": "true"} if htmx else {})
+                where = f"{role} GET {url} (htmx={htmx}) -> {response.status_code}"
+                assert response.status_code < 500, where
+                assert not _changed(before, _fingerprint()), where
+    assert not Plan.objects.filter(citizen=bare).exists()

@@ -121,3 +121,26 @@ def test_performs_marks_and_actions_of_reads_through_wrappers():
 
     assert actions_of(view) == (COORD_ONLY,)
     assert actions_of(lambda r: None) == ()
+
+
+def test_docs_actions_md_is_current():
+    """docs/actions.md is the output of `list_actions`: a new or changed action shows up."""
+    from io import StringIO
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("list_actions", stdout=out)
+    docs = Path(__file__).parent.parent / "docs" / "actions.md"
+    assert docs.read_text() == out.getvalue(), (
+        "run: python -m enplan list_actions > docs/actions.md"
+    )
+
+
+def test_every_declared_action_is_performed_somewhere():
+    """A declared action no page or operation performs is a stale declaration."""
+    from enplan.network.permissions import declared_actions, performed_where
+
+    where = performed_where()
+    assert [code for code in declared_actions() if not where.get(code)] == []

@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import HttpError
 
-from enplan.audit.services import accesses_to
+from enplan.audit.models import Action
+from enplan.audit.services import accesses_to, record
 from enplan.citizens import actions as citizen_actions
 from enplan.citizens.access import get_visible_citizen, require_professional
 from enplan.citizens.forms import CitizenForm, NewCitizenForm
@@ -185,6 +186,7 @@ def _policy(request, plan):
 def _shared(request, plan, obj):
     """Refuse to touch what the caller may not see (the same rule as the pages)."""
     if _policy(request, plan).withheld_item(obj):
+        record(request.user, plan.citizen, Action.REFUSED, obj, reason="consent")
         raise HttpError(403, "This is not shared with you: the citizen's consent is missing.")
     return obj
 

@@ -14,11 +14,15 @@ from .actions import EDIT_DETAILS, REGISTER, REGISTER_CONTACT
 from .models import Citizen, Contact
 
 
-@transaction.atomic
 def register_citizen(actor, citizen: Citizen, my_role: str) -> Citizen:
     """Register a citizen; the registering professional joins the network in `my_role` (so the
     citizen is visible to them) and the citizen gets an empty shared plan."""
     require(actor, REGISTER, None)
+    return _register(actor, citizen, my_role)
+
+
+@transaction.atomic
+def _register(actor, citizen: Citizen, my_role: str) -> Citizen:
     citizen.full_clean(exclude=["cpr"])  # the form validated and normalised the CPR
     citizen.save()
     record(actor, citizen, Action.CREATE, citizen)
@@ -31,21 +35,22 @@ def register_citizen(actor, citizen: Citizen, my_role: str) -> Citizen:
     return citizen
 
 
-@transaction.atomic
 def update_details(citizen: Citizen, actor, form) -> Citizen:
-    """Save a bound, valid CitizenForm (or the same fields set on `citizen`)."""
+    """Save a bound, valid CitizenForm. (Each `require` comes before the transaction, so a
+    refusal's audit row is not rolled back with it.)"""
     require(actor, EDIT_DETAILS, citizen)
-    form.save()
-    record(actor, citizen, Action.UPDATE, citizen, fields=form.changed_data)
+    with transaction.atomic():
+        form.save()
+        record(actor, citizen, Action.UPDATE, citizen, fields=form.changed_data)
     return citizen
 
 
-@transaction.atomic
 def register_contact(citizen: Citizen, actor, contact: Contact) -> Contact:
     require(actor, REGISTER_CONTACT, citizen)
     contact.citizen = citizen
     contact.registered_by = actor
     contact.origin_id = organisation_id_of(actor)
-    contact.save()
-    record(actor, citizen, Action.CREATE, contact)
+    with transaction.atomic():
+        contact.save()
+        record(actor, citizen, Action.CREATE, contact)
     return contact

@@ -392,7 +392,8 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
     else:  # the system seeds the first member (no one is in the network yet)
         add_member(citizen, None, role=NetworkRole.COORDINATOR, professional=coordinator)
     add_member(citizen, actor, role=NetworkRole.GP, professional=pros["karin"])
-    if "psykiatri" in other.lower() or i % 2 == 0:
+    in_psychiatry = "psykiatri" in other.lower() or i % 2 == 0
+    if in_psychiatry:
         add_member(citizen, actor, role=NetworkRole.PSYCHIATRY_CONTACT, professional=pros["lene"])
     if substance:
         add_member(citizen, actor, role=NetworkRole.CASEMANAGER, professional=pros["henrik"])
@@ -497,7 +498,7 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
             },
         )
     treatment = plan.tracks.get(kind=TrackKind.TREATMENT)
-    if i % 3 == 0:
+    if i % 3 == 0 and in_psychiatry:  # only a member writes in the plan
         plans.update_track(
             treatment,
             pros["lene"].user,
@@ -509,7 +510,7 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
                 "ready_note": "Klar til praktik med få timer",
             },
         )
-    elif i % 3 == 1:
+    elif i % 3 == 1 and in_psychiatry:
         plans.update_track(
             treatment,
             pros["lene"].user,

@@ -11,7 +11,6 @@ from .actions import ADD_COURSE, EDIT_COURSE
 from .models import Course
 
 
-@transaction.atomic
 def save_course(citizen, actor, course: Course) -> Course:
     """Save a new or changed course; whoever writes it becomes its origin (for consent)."""
     created = course.pk is None
@@ -21,6 +20,7 @@ def save_course(citizen, actor, course: Course) -> Course:
         require(actor, EDIT_COURSE, citizen, origin_id=course.origin_id, category=course.category)
     course.citizen = citizen
     course.origin_id = organisation_id_of(actor)
-    course.save()
-    record(actor, citizen, Action.CREATE if created else Action.UPDATE, course)
+    with transaction.atomic():  # after the check: a refusal's audit row stays
+        course.save()
+        record(actor, citizen, Action.CREATE if created else Action.UPDATE, course)
     return course

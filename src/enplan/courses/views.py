@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from enplan.audit.models import Action
+from enplan.audit.services import record
 from enplan.citizens.access import get_visible_citizen
 from enplan.consent.policy import for_viewer
 from enplan.core.actions import performs
@@ -39,6 +41,7 @@ def _course_form(request, citizen_uuid, course_uuid=None):
     )
     policy = for_viewer(request.user, citizen)
     if course_uuid and policy.withheld_item(course):
+        record(request.user, citizen, Action.REFUSED, course, reason="consent")
         raise PermissionDenied(_("This is not shared with you: the citizen's consent is missing."))
     form = CourseForm(request.POST or None, instance=course)
     if request.method == "POST" and form.is_valid():

@@ -339,13 +339,17 @@ def _identified(thread: Thread):
     return thread.citizen
 
 
-@transaction.atomic
 def attach_to_citizen(user, thread: Thread, citizen, remember_identifier: bool) -> Thread:
     """Triage: the person in a message is identified as `citizen`. Optionally the identifier
     the message used (e.g. a replacement CPR number) is remembered for later messages."""
+    require(user, ATTACH, citizen, origin_id=thread.organisation_id)  # refusals stay audited
+    with transaction.atomic():
+        return _attach(user, thread, citizen, remember_identifier)
+
+
+def _attach(user, thread: Thread, citizen, remember_identifier: bool) -> Thread:
     from enplan.citizens.models import CitizenIdentifier, IdentifierSystem
 
-    require(user, ATTACH, citizen, origin_id=thread.organisation_id)
     if thread.citizen_id is not None:
         raise ValidationError(_("This message is already attached to a citizen."))
     thread.citizen, thread.municipality_code = citizen, citizen.municipality_code

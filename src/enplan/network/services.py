@@ -37,7 +37,6 @@ def _check_coordinator(professional: Professional | None) -> None:
         raise ValidationError(_("The coordinating caseworker must work at a jobcenter."))
 
 
-@transaction.atomic
 def add_member(
     citizen,
     actor,
@@ -49,8 +48,9 @@ def add_member(
 ) -> NetworkMembership:
     """Add someone to the network. The coordinator is only set here for a citizen who has
     none yet; changing coordinator is a handover."""
-    require(actor, ADD_MEMBER, citizen)
-    return _add(citizen, actor, role, professional, organisation, note)
+    require(actor, ADD_MEMBER, citizen)  # before the transaction: a refusal stays audited
+    with transaction.atomic():
+        return _add(citizen, actor, role, professional, organisation, note)
 
 
 @transaction.atomic
@@ -129,12 +129,16 @@ def can_hand_over(user, citizen) -> bool:
     return can(user, HAND_OVER, citizen)
 
 
-@transaction.atomic
 def end_membership(membership: NetworkMembership, actor) -> None:
     """End a membership: the coordinating caseworker may remove anyone, others only
     themselves."""
     action = LEAVE if _is_own(membership, actor) else REMOVE_MEMBER
     require(actor, action, membership.citizen, membership=membership)
+    with transaction.atomic():
+        _end(membership, actor)
+
+
+def _end(membership: NetworkMembership, actor) -> None:
     if membership.role == NetworkRole.COORDINATOR:
         raise ValidationError(
             _("The coordinating caseworker cannot simply leave: hand the citizen over.")
@@ -145,11 +149,15 @@ def end_membership(membership: NetworkMembership, actor) -> None:
         record(actor, membership.citizen, Action.DELETE, membership, role=membership.role)
 
 
-@transaction.atomic
 def hand_over(citizen, actor, *, to_professional: Professional, note: str) -> Handover:
     """Replace the coordinating caseworker. The outgoing one leaves the network; the handover
     note stays with the citizen for the incoming one."""
-    require(actor, HAND_OVER, citizen)
+    require(actor, HAND_OVER, citizen)  # before the transaction: a refusal stays audited
+    with transaction.atomic():
+        return _hand_over(citizen, actor, to_professional, note)
+
+
+def _hand_over(citizen, actor, to_professional: Professional, note: str) -> Handover:
     _check_coordinator(to_professional)
     if not note or not note.strip():
         raise ValidationError(_("Write a handover note for the new coordinating caseworker."))

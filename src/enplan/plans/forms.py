@@ -104,9 +104,12 @@ class ActivityForm(VersionedForm):
 
     def __init__(self, *args, plan: Plan, policy=None, **kwargs):
         super().__init__(*args, **kwargs)
-        goals = list(plan.goals.all())
-        hidden = [g.pk for g in goals if policy and policy.withheld_item(g)]
-        self.fields["goal"].queryset = plan.goals.exclude(pk__in=hidden)
+        if plan.pk is None:  # the empty plan (nothing written yet): no sub-goals to link
+            self.fields["goal"].queryset = Goal.objects.none()
+        else:
+            goals = list(plan.goals.all())
+            hidden = [g.pk for g in goals if policy and policy.withheld_item(g)]
+            self.fields["goal"].queryset = plan.goals.exclude(pk__in=hidden)
         members = NetworkMembership.objects.active().filter(citizen_id=plan.citizen_id)
         self.fields["responsible"].queryset = members.select_related("professional", "organisation")
         self.fields["organisation"].queryset = Organisation.objects.filter(

@@ -212,11 +212,15 @@ def remove_goal(goal: Goal, actor, expected_version: int) -> PlanVersion:
     return _change(goal.plan, actor, expected_version, ChangeKind.GOAL_REMOVED, apply)
 
 
-@transaction.atomic
 def add_activity(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> Activity:
+    require(actor, ADD_ACTIVITY, plan.citizen)  # before the transaction: refusals stay audited
+    with transaction.atomic():
+        return _add_activity(plan, actor, expected_version, data)
+
+
+def _add_activity(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> Activity:
     from enplan.messaging.notifications import activity_saved
 
-    require(actor, ADD_ACTIVITY, plan.citizen)
     activity = Activity(
         plan=plan, citizen_id=plan.citizen_id, municipality_code=plan.municipality_code
     )
@@ -231,13 +235,19 @@ def add_activity(plan: Plan, actor, expected_version: int, data: dict[str, Any])
     return activity
 
 
-@transaction.atomic
 def update_activity(
+    activity: Activity, actor, expected_version: int, data: dict[str, Any]
+) -> PlanVersion:
+    _require_item(actor, EDIT_ACTIVITY, activity)
+    with transaction.atomic():
+        return _update_activity(activity, actor, expected_version, data)
+
+
+def _update_activity(
     activity: Activity, actor, expected_version: int, data: dict[str, Any]
 ) -> PlanVersion:
     from enplan.messaging.notifications import activity_saved
 
-    _require_item(actor, EDIT_ACTIVITY, activity)
     previous_status = (
         Activity.objects.filter(pk=activity.pk).values_list("status", flat=True).first()
     )

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 from django_htmx.http import reswap, retarget
 
+from enplan.audit.models import Action
+from enplan.audit.services import record
 from enplan.citizens.access import get_visible_citizen
 from enplan.consent.policy import SharingPolicy, for_viewer
 from enplan.core.actions import WriteAction, performs
@@ -201,6 +203,7 @@ def _edit(request, citizen_uuid, spec: Edit, obj_uuid=None, url_name: str = ""):
     policy = for_viewer(request.user, citizen)
     obj = spec.lookup(plan, obj_uuid) if spec.lookup else None
     if obj is not None and obj is not plan and policy.withheld_item(obj):
+        record(request.user, citizen, Action.REFUSED, obj, reason="consent")
         raise PermissionDenied(_("This is not shared with you: the citizen's consent is missing."))
     kwargs = {"plan": plan, "policy": policy} if spec.with_plan else {}
     if spec.form_class is not DeleteForm:
@@ -233,16 +236,22 @@ def _edit(request, citizen_uuid, spec: Edit, obj_uuid=None, url_name: str = ""):
     return render(request, "plans/form_page.html", ctx, status=status)
 
 
+def _item(model, plan, uuid):
+    if plan.pk is None:  # the empty plan of a citizen nobody has written for yet
+        raise Http404(_("No such item in this plan."))
+    return get_object_or_404(model, plan=plan, uuid=uuid)
+
+
 def _goal(plan, uuid):
-    return get_object_or_404(Goal, plan=plan, uuid=uuid)
+    return _item(Goal, plan, uuid)
 
 
 def _activity(plan, uuid):
-    return get_object_or_404(Activity, plan=plan, uuid=uuid)
+    return _item(Activity, plan, uuid)
 
 
 def _track(plan, uuid):
-    return get_object_or_404(Track, plan=plan, uuid=uuid)
+    return _item(Track, plan, uuid)
 
 
 EDITS = {
@@ -329,7 +338,7 @@ def edit_view(name: str):
 def history(request, citizen_uuid):
     citizen, plan = _load(request, citizen_uuid)
     policy = for_viewer(request.user, citizen)
-    versions = list(plan.versions.select_related("author").defer("snapshot"))
+    versions = list(plan.versions.select_related("author").defer("snapshot")) if plan.pk else []
     for v in versions:
         v.withheld = version_withheld(v, policy)
     return render(
@@ -353,6 +362,8 @@ def compare_view(request, citizen_uuid):
             status=400,
         )
     a, b = sorted((a, b))
+    if plan.pk is None:
+        raise Http404(_("No such version of this plan."))
     found = {v.number: v for v in plan.versions.filter(number__in=[a, b]).select_related("author")}
     if a not in found or b not in found:
         raise Http404(_("No such version of this plan."))
