@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "enplan.gdpr",
     "enplan.messaging",
     "enplan.api",
+    "enplan.synthetic",
 ]
 
 MIDDLEWARE = [
