@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "enplan.audit",
     "enplan.gdpr",
     "enplan.messaging",
+    "enplan.caseload",
     "enplan.api",
     "enplan.synthetic",
 ]

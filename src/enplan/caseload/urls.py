@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from enplan.citizens import views as citizen_views
 from enplan.consent import views as consent_views
 from enplan.courses import views as course_views
 from enplan.messaging import views as message_views
@@ -7,11 +8,12 @@ from enplan.network import views as network_views
 
 from . import views
 
+# The namespace keeps its name: every template and redirect says "citizens:...".
 app_name = "citizens"
 citizen_patterns = [
     path("", views.citizen_overview, name="overview"),
-    path("edit/", views.citizen_edit, name="edit"),
-    path("contacts/new/", views.contact_new, name="contact_new"),
+    path("edit/", citizen_views.citizen_edit, name="edit"),
+    path("contacts/new/", citizen_views.contact_new, name="contact_new"),
     path("network/add/", network_views.member_add, name="member_add"),
     path("network/handover/", network_views.handover, name="handover"),
     path("network/<uuid:membership_uuid>/end/", network_views.member_end, name="member_end"),
@@ -24,7 +26,7 @@ citizen_patterns = [
         consent_views.consent_withdraw,
         name="consent_withdraw",
     ),
-    path("access-log/", views.access_log, name="access_log"),
+    path("access-log/", citizen_views.access_log, name="access_log"),
     path("messages/", message_views.thread_list, name="threads"),
     path("messages/new/", message_views.thread_new, name="thread_new"),
     path("messages/<uuid:thread_uuid>/", message_views.thread_detail, name="thread"),
