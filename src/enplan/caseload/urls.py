@@ -1,6 +1,5 @@
 from django.urls import include, path
 
-from enplan.citizens import views as citizen_views
 from enplan.consent import views as consent_views
 from enplan.courses import views as course_views
 from enplan.messaging import views as message_views
@@ -12,8 +11,8 @@ from . import views
 app_name = "citizens"
 citizen_patterns = [
     path("", views.citizen_overview, name="overview"),
-    path("edit/", citizen_views.citizen_edit, name="edit"),
-    path("contacts/new/", citizen_views.contact_new, name="contact_new"),
+    path("edit/", views.citizen_edit, name="edit"),
+    path("contacts/new/", views.contact_new, name="contact_new"),
     path("network/add/", network_views.member_add, name="member_add"),
     path("network/handover/", network_views.handover, name="handover"),
     path("network/<uuid:membership_uuid>/end/", network_views.member_end, name="member_end"),
@@ -26,7 +25,7 @@ citizen_patterns = [
         consent_views.consent_withdraw,
         name="consent_withdraw",
     ),
-    path("access-log/", citizen_views.access_log, name="access_log"),
+    path("access-log/", views.access_log, name="access_log"),
     path("messages/", message_views.thread_list, name="threads"),
     path("messages/new/", message_views.thread_new, name="thread_new"),
     path("messages/<uuid:thread_uuid>/", message_views.thread_detail, name="thread"),

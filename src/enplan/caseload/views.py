@@ -1,5 +1,5 @@
-"""The caseload, registering a citizen and the citizen overview: pages that compose every
-context's data for one professional (templates in citizens/templates/citizens/)."""
+"""A citizen's pages for professionals: the caseload, registering a citizen, the overview,
+details, contacts and the access log (templates in citizens/templates/citizens/)."""
 
 import uuid
 
@@ -10,10 +10,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from enplan.audit.models import Action
+from enplan.audit.services import accesses_to, record
 from enplan.citizens.access import get_visible_citizen
-from enplan.citizens.forms import ContactForm
+from enplan.citizens.forms import CitizenForm, ContactForm
 from enplan.consent.policy import for_viewer
+from enplan.core.models import organisation_id_of
 from enplan.core.views import form_page
 from enplan.network.models import NetworkMembership
 from enplan.plans.services import get_or_create_plan
@@ -105,4 +109,57 @@ def citizen_overview(request, citizen_uuid):
                 None,
             ),
         },
+    )
+
+
+@login_required
+def citizen_edit(request, citizen_uuid):
+    citizen = get_visible_citizen(request.user, citizen_uuid)
+    form = CitizenForm(request.POST or None, instance=citizen)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        record(request.user, citizen, Action.UPDATE, citizen, fields=form.changed_data)
+        messages.success(request, _("The citizen's details are saved."))
+        return redirect("citizens:overview", citizen.uuid)
+    return form_page(
+        request,
+        form,
+        title=_("Edit details"),
+        action=reverse("citizens:edit", args=[citizen.uuid]),
+        citizen=citizen,
+        cancel_url=reverse("citizens:overview", args=[citizen.uuid]),
+    )
+
+
+@login_required
+@require_POST
+def contact_new(request, citizen_uuid):
+    citizen = get_visible_citizen(request.user, citizen_uuid)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        contact = form.save(commit=False)
+        contact.citizen = citizen
+        contact.registered_by = request.user
+        contact.origin_id = organisation_id_of(request.user)
+        contact.save()
+        record(request.user, citizen, Action.CREATE, contact)
+        messages.success(request, _("The contact is registered."))
+        return redirect("citizens:overview", citizen.uuid)
+    return form_page(
+        request,
+        form,
+        title=_("Register contact"),
+        action=reverse("citizens:contact_new", args=[citizen.uuid]),
+        citizen=citizen,
+        cancel_url=reverse("citizens:overview", args=[citizen.uuid]),
+    )
+
+
+@login_required
+def access_log(request, citizen_uuid):
+    """Who has looked at or changed this citizen's data – the list the citizen is entitled to."""
+    citizen = get_visible_citizen(request.user, citizen_uuid, "access_log")
+    page = Paginator(accesses_to(citizen.uuid), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "citizens/access_log.html", {"citizen": citizen, "page": page, "tab": "log"}
     )
