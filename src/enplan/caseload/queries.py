@@ -15,12 +15,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from enplan.citizens.models import Citizen, Contact
 from enplan.consent.policy import visible_q
 from enplan.courses.models import Course, CourseState
 from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity, activity_category_q
-
-from .models import Citizen, Contact
 
 CASELOAD_FIELDS = (
     "id",
