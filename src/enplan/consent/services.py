@@ -7,18 +7,18 @@ by the coordinating caseworker; never by a recipient for itself (`consent.action
 """
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
-
-from .actions import RECORD, WITHDRAW
 from enplan.network.permissions import require
 
+from .actions import RECORD, WITHDRAW
 from .models import Consent, sniff_document
+
 
 def disclosing_side(consent: Consent) -> dict:
     """The disclosing side, as the permission check reads it. A migrated "from any
