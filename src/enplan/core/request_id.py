@@ -49,5 +49,8 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = _current.get()
+            # django.request logs a response after the middleware has returned: it passes
+            # the request along instead.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", "") or _current.get()
         return True

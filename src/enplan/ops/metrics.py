@@ -132,7 +132,9 @@ def allowed(request: HttpRequest) -> tuple[bool, int, str]:
             return True, 200, ""
     if not token and not settings.ENPLAN_METRICS_ALLOW:
         return False, 403, "metrics are off: set ENPLAN_METRICS_TOKEN or ENPLAN_METRICS_ALLOW"
-    return False, 401, "send Authorization: Bearer <ENPLAN_METRICS_TOKEN>"
+    if token:
+        return False, 401, "send Authorization: Bearer <ENPLAN_METRICS_TOKEN>"
+    return False, 403, "this address may not read the metrics (ENPLAN_METRICS_ALLOW)"
 
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
