@@ -135,7 +135,9 @@ def test_two_workers_schedule_one_run_per_period():
     runs = runs_of("audit.seal")
     times = [r.enqueued_at for r in runs]
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.95, gaps  # never two runs for one period
+    # Both workers poll every 0.05 s: a second run for one period would follow within that,
+    # so half the period apart is room enough for the time between claiming and enqueuing.
+    assert min(gaps) >= 0.5, gaps
     assert all(len(r.worker_ids) == 1 for r in runs)
 
 
