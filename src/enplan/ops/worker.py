@@ -112,13 +112,18 @@ def _pending_jobs() -> set[str]:
     return {(a.get("args") or [""])[0] for a in pending}
 
 
+_known: set[str] = set()  # jobs whose schedule row this process has made sure of
+
+
 def schedule_due() -> list[str]:
     """Enqueue one run of each periodic job that is due. Returns the names enqueued."""
     now = timezone.now()
     active = {name: job for name, job in jobs.registered().items() if job.interval() > 0}
-    JobSchedule.objects.bulk_create(
-        [JobSchedule(name=name, next_run_at=now) for name in active], ignore_conflicts=True
-    )
+    if not _known.issuperset(active):
+        JobSchedule.objects.bulk_create(
+            [JobSchedule(name=name, next_run_at=now) for name in active], ignore_conflicts=True
+        )
+        _known.update(active)
     enqueued = []
     with exclusive_transaction():
         due = list(
