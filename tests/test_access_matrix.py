@@ -60,6 +60,9 @@ PUBLIC = (
     "api/v1/docs",
     "fhir/r4/openapi.json",
     "fhir/r4/docs",
+    "healthz",  # probes: alive / ready, no personal data (tests/test_ops_health.py)
+    "readyz",
+    "metrics",  # bearer token or address range, not a log-in (tests/test_ops_health.py)
 )
 ALLOWED = {200, 201, 204, 302, 400, 405, 409, 422}
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("messages/", include("enplan.messaging.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", fhir_api.urls),
+    path("", include("enplan.ops.urls")),  # healthz, readyz, metrics
 ]

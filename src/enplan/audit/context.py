@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from enplan.core import request_id
+
 _context: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
     "audit_context", default=None
 )
@@ -36,6 +38,8 @@ class AuditContextMiddleware:
                 "method": request.method,
                 "path": request.path[:300],
                 "ip": request.META.get("REMOTE_ADDR", ""),
+                # Follows one request from the proxy's and the app's logs to its audit rows.
+                "request_id": request_id.current(),
             }
         )
         try:

@@ -159,13 +159,6 @@ NINJA_PAGINATION_PER_PAGE = 50
 # Delete a citizen's data this long after their last course ended (apply_retention).
 ENPLAN_RETENTION_DAYS = int(os.environ.get("ENPLAN_RETENTION_DAYS", str(5 * 365)))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
-
 
 def require_secret_key() -> None:
     if not SECRET_KEY:
@@ -194,3 +187,73 @@ ENPLAN_MESSAGE_HTTP_TIMEOUT = float(os.environ.get("ENPLAN_MESSAGE_HTTP_TIMEOUT"
 ENPLAN_RECEIVE_BATCH_MAX_ENTRIES = int(os.environ.get("ENPLAN_RECEIVE_BATCH_MAX_ENTRIES", 500))
 ENPLAN_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("ENPLAN_MESSAGE_MAX_ATTEMPTS", 12))
 ENPLAN_MESSAGE_LEASE_SECONDS = int(os.environ.get("ENPLAN_MESSAGE_LEASE_SECONDS", 120))
+
+# --- Operations: worker, health, metrics, logs (enplan.ops; docs/deploy.md) ---------------------
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "enplan.ops"]
+# The request id first, so every later middleware and log line carries it; the metrics
+# middleware next, so that it times everything below it.
+MIDDLEWARE.insert(0, "enplan.core.request_id.RequestIdMiddleware")
+MIDDLEWARE.insert(1, "enplan.ops.metrics.MetricsMiddleware")
+
+# Background runs are rows in the database (django-tasks' database backend): no broker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def _schedules(value: str) -> dict[str, int]:
+    """`messaging.deliver=5,audit.seal=60` → {"messaging.deliver": 5, …}; 0 switches off."""
+    out = {}
+    for part in value.split(","):
+        name, sep, seconds = part.partition("=")
+        if sep and name.strip():
+            out[name.strip()] = int(seconds)
+    return out
+
+
+# Seconds between runs of periodic jobs, overriding each job's default (see `enplan jobs`).
+ENPLAN_JOB_SCHEDULES = _schedules(os.environ.get("ENPLAN_JOB_SCHEDULES", ""))
+ENPLAN_WORKER_POLL_SECONDS = float(os.environ.get("ENPLAN_WORKER_POLL_SECONDS", "1"))
+ENPLAN_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("ENPLAN_WORKER_HEARTBEAT_SECONDS", "5"))
+# A worker silent this long is taken for dead: its running job is run again elsewhere, and
+# /readyz says no worker is alive.
+ENPLAN_WORKER_STALE_SECONDS = float(os.environ.get("ENPLAN_WORKER_STALE_SECONDS", "60"))
+ENPLAN_JOB_RESULTS_KEEP_DAYS = int(os.environ.get("ENPLAN_JOB_RESULTS_KEEP_DAYS", "2"))
+# The retention job only reports (dry run) unless this is set.
+ENPLAN_RETENTION_EXECUTE = env_bool("ENPLAN_RETENTION_EXECUTE", False)
+
+# /readyz thresholds.
+ENPLAN_READY_OUTBOX_MAX = int(os.environ.get("ENPLAN_READY_OUTBOX_MAX", "1000"))
+ENPLAN_READY_OUTBOX_MAX_AGE = int(os.environ.get("ENPLAN_READY_OUTBOX_MAX_AGE", "900"))
+ENPLAN_READY_SEAL_LAG_MAX = int(os.environ.get("ENPLAN_READY_SEAL_LAG_MAX", "600"))
+ENPLAN_READY_REQUIRE_WORKER = env_bool("ENPLAN_READY_REQUIRE_WORKER", True)
+
+# /metrics: a bearer token, or a client address inside these networks (CIDR, comma-separated).
+ENPLAN_METRICS_TOKEN = os.environ.get("ENPLAN_METRICS_TOKEN", "")
+ENPLAN_METRICS_ALLOW = env_list("ENPLAN_METRICS_ALLOW", "")
+
+# Logs: one JSON object per line on stderr, each with the request id (LOG_FORMAT=text for
+# a terminal).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "enplan.core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if LOG_FORMAT == "text" else "json",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "enplan": {"level": os.environ.get("ENPLAN_LOG_LEVEL", "INFO")},
+    },
+}
