@@ -99,8 +99,12 @@ def test_dpo_exports_citizen_and_audit_csv(client, citizen, dpo):
     client.force_login(dpo)
     listing = client.get("/admin/gdpr/citizenrecord/")
     assert listing.status_code == 200 and citizen.family_name not in listing.content.decode()
-    found = client.get("/admin/gdpr/citizenrecord/", {"q": citizen.cpr_display})
-    assert str(citizen.uuid) in found.content.decode()
+    found = client.get("/admin/gdpr/citizenrecord/", {"q": citizen.cpr_display}).content.decode()
+    # The DPO's job needs the name and the CPR number; the result is not a link to open.
+    assert citizen.full_name in found and citizen.cpr_display in found
+    assert f"/admin/gdpr/citizenrecord/{citizen.pk}/change/" not in found
+    seen = AuditEntry.objects.get(actor="dpo", action=Action.READ, citizen_uuid=citizen.uuid)
+    assert seen.context["purpose"] == "dpo-cpr-search"
     response = client.post(
         f"/admin/gdpr/citizenrecord/?q={citizen.cpr}",
         {
@@ -110,9 +114,28 @@ def test_dpo_exports_citizen_and_audit_csv(client, citizen, dpo):
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    assert names == [f"enplan-{citizen.uuid}.json", f"enplan-{citizen.uuid}.pdf"]
+    assert names[:2] == [f"enplan-{citizen.uuid}.json", f"enplan-{citizen.uuid}.pdf"]
     assert AuditEntry.objects.filter(action=Action.EXPORT, actor="dpo").exists()
     csv = b"".join(client.get("/admin/audit/auditentry/export.csv").streaming_content)
     assert csv.startswith(b"id,at,actor") and str(citizen.uuid).encode() in csv
     # The DPO cannot open the case itself.
     assert client.get(f"/citizens/{citizen.uuid}/plan/").status_code == 403
+
+
+def test_export_action_without_the_cpr_search_exports_nobody(client, citizen, dpo):
+    client.force_login(dpo)
+    response = client.post(
+        "/admin/gdpr/citizenrecord/",
+        {"action": "export_gdpr", "_selected_action": [citizen.pk]},
+    )
+    assert response.get("Content-Type") != "application/zip"
+    assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
+
+
+@pytest.mark.parametrize("suffix", ["change/", "history/", "delete/", ""])
+def test_dpo_opening_a_citizen_record_by_id_is_refused_and_audited(client, citizen, dpo, suffix):
+    client.force_login(dpo)
+    response = client.get(f"/admin/gdpr/citizenrecord/{citizen.pk}/{suffix}", follow=True)
+    assert response.status_code == 403
+    refused = AuditEntry.objects.get(action=Action.REFUSED, actor="dpo")
+    assert refused.citizen_uuid == citizen.uuid and refused.context["reason"] == "dpo-open-by-id"

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from enplan.core.validators import SaneDate, SaneDateTime
+
 
 class Error(Schema):
     detail: str
@@ -174,7 +176,7 @@ class PlanIn(Versioned):
     area_jobcenter: str | None = None
     mentor_role: str | None = None
     support_contact_role: str | None = None
-    followup_at: datetime.datetime | None = None
+    followup_at: SaneDateTime | None = None
     followup_place: str | None = None
     followup_with: str | None = None
 
@@ -182,7 +184,7 @@ class PlanIn(Versioned):
 class GoalIn(Versioned):
     title: str | None = None
     area: int | None = None
-    target_date: datetime.date | None = None
+    target_date: SaneDate | None = None
     status: str | None = None
     evaluation: str | None = None
 
@@ -191,8 +193,8 @@ class ActivityIn(Versioned):
     title: str | None = None
     goal: UUID | None = None
     track: str | None = None
-    starts_on: datetime.date | None = None
-    ends_on: datetime.date | None = None
+    starts_on: SaneDate | None = None
+    ends_on: SaneDate | None = None
     responsible: UUID | None = None
     organisation: UUID | None = None
     purpose: str | None = None
@@ -252,8 +254,8 @@ class ConsentIn(Schema):
     recipient_sector: str = ""
     categories: list[str]
     purpose: str
-    valid_from: datetime.date
-    valid_to: datetime.date | None = None
+    valid_from: SaneDate
+    valid_to: SaneDate | None = None
     given_how: str
 
 

@@ -1,12 +1,12 @@
 """The citizen (borger) and the contacts registered with them."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from enplan.core.cpr import format_cpr, validate_cpr
 from enplan.core.models import CitizenOwnedModel, PublicIdModel, origin_field
+from enplan.core.validators import municipality_code_validator
 
 
 class Language(models.TextChoices):
@@ -26,7 +26,7 @@ class Language(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-municipality_validator = RegexValidator(r"^\d{3,4}$", _("A municipality code is 3 or 4 digits."))
+municipality_validator = municipality_code_validator  # ASCII digits only (core.validators)
 
 
 class CitizenQuerySet(models.QuerySet):

@@ -2,12 +2,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enplan.core.forms import SaneDatesMixin
 from enplan.organisations.models import Organisation
 
 from .models import Category, Consent
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(SaneDatesMixin, forms.ModelForm):
     recipient_organisation = forms.ModelChoiceField(
         label=_("Recipient organisation"),
         queryset=Organisation.objects.all(),

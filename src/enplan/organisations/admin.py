@@ -1,5 +1,5 @@
+from enplan.accounts.admin_site import RoleAdmin, site
 from enplan.accounts.models import Role
-from enplan.core.admin_site import RoleAdmin, site
 
 from .models import Organisation, Professional
 
@@ -17,6 +17,11 @@ class ProfessionalAdmin(RoleAdmin):
     list_filter = ["profession", "organisation__sector"]
     search_fields = ["name", "organisation__name", "user__username"]
     autocomplete_fields = ["organisation", "user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a caseworker's profile (and so their networks) to another user would let an
+        # administrator log in as the caseworker: the user is chosen once, at creation.
+        return ["user"] if obj is not None else []
 
 
 site.register(Organisation, OrganisationAdmin)
