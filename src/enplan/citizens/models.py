@@ -132,3 +132,44 @@ class Contact(CitizenOwnedModel):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["citizen", "-at"])]
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the coordinating caseworker")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class JoinRequest(CitizenOwnedModel):
+    """A professional asks to join a citizen's network. It arises when someone registers a
+    citizen enplan already knows: the registration answers exactly as for a new citizen (so
+    an unrelated professional cannot probe whether a CPR number is known), and the request
+    waits for the coordinating caseworker, who accepts or declines it. The requester learns
+    nothing until it is accepted (then the citizen appears in their caseload)."""
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="join_requests")
+    requester = models.ForeignKey(
+        "organisations.Professional", on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(_("role asked for"), max_length=30)
+    note = models.CharField(_("why"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JoinRequestStatus, default=JoinRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen", "requester"],
+                condition=models.Q(status="pending"),
+                name="one_pending_join_request_per_requester",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.citizen_id} ({self.status})"

@@ -12,13 +12,16 @@ from django.views.decorators.http import require_POST
 from enplan.audit.models import Action
 from enplan.audit.services import accesses_to, record
 from enplan.consent.policy import for_viewer
+from enplan.core.actions import performs
 from enplan.core.models import organisation_id_of
 from enplan.core.views import form_page
-from enplan.network.models import NetworkMembership
+from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.plans.services import get_or_create_plan
 
-from .access import get_visible_citizen
+from .access import get_visible_citizen, visible_citizen_ids
+from .actions import DECIDE_JOIN_REQUEST, REQUEST_TO_JOIN
 from .forms import CitizenForm, ContactForm, NewCitizenForm
+from .joining import decide, is_coordinator, pending_for, request_to_join
 from .queries import CASELOAD_ORDERINGS, caseload, mask_caseload
 from .services import register_citizen
 
@@ -50,19 +53,30 @@ def caseload_view(request):
 
 
 @login_required
+@performs(REQUEST_TO_JOIN)
 def citizen_new(request):
-    if request.user.professional_or_none is None:
+    """Register a citizen, or – if enplan knows the CPR number – ask to join the network.
+    Both answer with the same redirect to the same page, so the answer reveals nothing."""
+    professional = request.user.professional_or_none
+    if professional is None:
         raise PermissionDenied(_("Only professionals can register citizens."))
-    form = NewCitizenForm(request.POST or None)
+    form = NewCitizenForm(request.POST or None, professional=professional)
     if request.method == "POST" and form.is_valid():
+        existing = form.existing
+        if existing is not None:
+            if existing.id in set(visible_citizen_ids(request.user)):
+                return redirect("citizens:overview", existing.uuid)  # already in the network
+            request_to_join(
+                request.user, existing, form.cleaned_data["my_role"], form.cleaned_data["note"]
+            )
+            return redirect("citizens:registered")
         citizen = form.save(commit=False)
         try:
             register_citizen(request.user, citizen, form.cleaned_data["my_role"])
         except ValidationError as e:
             form.add_error("my_role", e)
         else:
-            messages.success(request, _("The citizen is registered."))
-            return redirect("citizens:overview", citizen.uuid)
+            return redirect("citizens:registered")
     return form_page(
         request,
         form,
@@ -70,6 +84,41 @@ def citizen_new(request):
         action=reverse("citizens:new"),
         cancel_url=reverse("citizens:caseload"),
     )
+
+
+@login_required
+def citizen_registered(request):
+    """The one answer to a registration: the same whether the citizen was new or known."""
+    if request.user.professional_or_none is None:
+        raise PermissionDenied(_("Only professionals can register citizens."))
+    return render(request, "citizens/registered.html")
+
+
+@login_required
+@require_POST
+@performs(DECIDE_JOIN_REQUEST)
+def join_request_decide(request, citizen_uuid):
+    """The coordinating caseworker accepts or declines a request to join the network."""
+    citizen = get_visible_citizen(request.user, citizen_uuid, "joinrequest", Action.UPDATE)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        decide(
+            request.user,
+            citizen,
+            request.POST.get("request", ""),
+            accept=accept,
+            role=request.POST.get("role", ""),
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("citizens:overview", citizen.uuid)
+    messages.success(
+        request,
+        _("The request is accepted: the person is now in the network.")
+        if accept
+        else _("The request is declined."),
+    )
+    return redirect("citizens:overview", citizen.uuid)
 
 
 @login_required
@@ -100,6 +149,8 @@ def citizen_overview(request, citizen_uuid):
             "courses": courses,
             "contacts": contacts,
             "contact_form": ContactForm(),
+            "join_requests": pending_for(citizen) if is_coordinator(request.user, citizen) else [],
+            "join_roles": [r for r in NetworkRole.choices if r[0] != NetworkRole.COORDINATOR],
             "me": next(
                 (m for m in active if m.professional and m.professional.user_id == request.user.pk),
                 None,
