@@ -67,7 +67,9 @@ def decide(actor, citizen: Citizen, request_uuid, accept: bool, role: str = "") 
             citizen=citizen, uuid=request_uuid, status=JoinRequestStatus.PENDING
         )
     except (JoinRequest.DoesNotExist, ValidationError, ValueError):
-        raise ValidationError(_("The request has been decided already or does not exist."))
+        raise ValidationError(
+            _("The request has been decided already or does not exist.")
+        ) from None
     if accept:
         role = role or join.role
         if role == NetworkRole.COORDINATOR:
