@@ -75,7 +75,7 @@ def decide(actor, citizen: Citizen, request_uuid, accept: bool, role: str = "") 
         if role == NetworkRole.COORDINATOR:
             raise ValidationError(
                 _(
-                    "The citizen has a coordinating caseworker. Choose another role; use handover to change coordinator."
+                    "The citizen has a coordinating caseworker. Choose another role; use handover to change coordinator."  # noqa: E501
                 )
             )
         already = NetworkMembership.objects.active().filter(
