@@ -7,6 +7,7 @@ log; both actions are audited. Nobody browses citizens' cases here.
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from enplan.accounts.models import Role
 
@@ -16,7 +17,7 @@ ADMIN_ROLES = {Role.SYSADMIN, Role.DPO}
 class EnplanAdminSite(admin.AdminSite):
     site_header = _("enplan – administration")
     site_title = "enplan"
-    index_title = _("Administration")
+    index_title = pgettext_lazy("admin", "Administration")
     site_url = "/"  # "View site": the root sends each role to its own start page
 
     def login(self, request, extra_context=None):

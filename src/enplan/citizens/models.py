@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from enplan.core.cpr import format_cpr, validate_cpr
 from enplan.core.models import CitizenOwnedModel, PublicIdModel, origin_field
@@ -136,8 +137,8 @@ class Contact(CitizenOwnedModel):
 
 class JoinRequestStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the coordinating caseworker")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    ACCEPTED = "accepted", pgettext_lazy("join request", "Accepted")
+    DECLINED = "declined", pgettext_lazy("join request", "Declined")
 
 
 class JoinRequest(CitizenOwnedModel):
@@ -152,14 +153,16 @@ class JoinRequest(CitizenOwnedModel):
         "organisations.Professional", on_delete=models.CASCADE, related_name="+"
     )
     role = models.CharField(_("role asked for"), max_length=30)
-    note = models.CharField(_("why"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("join request", "why"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=JoinRequestStatus, default=JoinRequestStatus.PENDING
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_at = models.DateTimeField(
+        pgettext_lazy("join request", "decided"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["created_at"]
