@@ -47,6 +47,7 @@ class CitizenRecordAdmin(RoleAdmin):
     read_only = True
     list_display = ["name", "cpr_number", "municipality_code", "registered"]
     list_display_links = None  # nothing to open: a record is reached by CPR search only
+    show_full_result_count = False  # not even how many citizens there are
     search_fields = ["=cpr"]
     actions = ["export_gdpr"]
     search_help_text = gettext_lazy(
