@@ -33,6 +33,10 @@ class CitizenSummary(Schema):
     last_contact: datetime.datetime | None
 
 
+class RegistrationReceived(Schema):
+    detail: str
+
+
 class CitizenOut(Schema):
     id: UUID
     cpr: str

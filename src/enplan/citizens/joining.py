@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
@@ -14,6 +15,12 @@ from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.network.services import add_member, coordinator_of
 
 from .models import Citizen, JoinRequest, JoinRequestStatus
+
+# The one answer to every registration through the API (the page says the same at length).
+REGISTRATION_RECEIVED = gettext_lazy(
+    "Registration received. A new citizen is now in your caseload; if enplan already knew "
+    "the citizen, your request to join the network has gone to the coordinating caseworker."
+)
 
 
 def request_to_join(actor, citizen: Citizen, role: str, note: str = "") -> JoinRequest:
@@ -89,3 +96,20 @@ def decide(actor, citizen: Citizen, request_uuid, accept: bool, role: str = "") 
     join.save(update_fields=["status", "role", "decided_by", "decided_at", "updated_at"])
     record(actor, citizen, Action.UPDATE, join, decision=join.status)
     return join
+
+
+def register_or_ask(actor, form) -> Citizen | None:
+    """Act on a valid NewCitizenForm: register a new citizen (returned), or – for a CPR
+    number enplan knows – ask to join the network (None; the existing citizen when the actor
+    is already in its network). Callers answer both cases alike."""
+    from .access import visible_citizen_ids
+    from .services import register_citizen
+
+    existing = form.existing
+    if existing is None:
+        citizen = form.save(commit=False)
+        return register_citizen(actor, citizen, form.cleaned_data["my_role"])
+    if visible_citizen_ids(actor).filter(citizen_id=existing.id).exists():
+        return existing
+    request_to_join(actor, existing, form.cleaned_data["my_role"], form.cleaned_data["note"])
+    return None

@@ -18,12 +18,11 @@ from enplan.core.views import form_page
 from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.plans.services import get_or_create_plan
 
-from .access import get_visible_citizen, visible_citizen_ids
+from .access import get_visible_citizen
 from .actions import DECIDE_JOIN_REQUEST, REQUEST_TO_JOIN
 from .forms import CitizenForm, ContactForm, NewCitizenForm
-from .joining import decide, is_coordinator, pending_for, request_to_join
+from .joining import decide, is_coordinator, pending_for, register_or_ask
 from .queries import CASELOAD_ORDERINGS, caseload, mask_caseload
-from .services import register_citizen
 
 _SENTINEL = uuid.UUID(int=0)
 
@@ -62,20 +61,13 @@ def citizen_new(request):
         raise PermissionDenied(_("Only professionals can register citizens."))
     form = NewCitizenForm(request.POST or None, professional=professional)
     if request.method == "POST" and form.is_valid():
-        existing = form.existing
-        if existing is not None:
-            if existing.id in set(visible_citizen_ids(request.user)):
-                return redirect("citizens:overview", existing.uuid)  # already in the network
-            request_to_join(
-                request.user, existing, form.cleaned_data["my_role"], form.cleaned_data["note"]
-            )
-            return redirect("citizens:registered")
-        citizen = form.save(commit=False)
         try:
-            register_citizen(request.user, citizen, form.cleaned_data["my_role"])
+            citizen = register_or_ask(request.user, form)
         except ValidationError as e:
             form.add_error("my_role", e)
         else:
+            if citizen is not None and form.existing is not None:
+                return redirect("citizens:overview", citizen.uuid)  # already in the network
             return redirect("citizens:registered")
     return form_page(
         request,
