@@ -9,7 +9,8 @@ from django import forms
 from django.apps import apps
 from django.utils import timezone
 
-from enplan.citizens.forms import CitizenForm, NewCitizenForm
+from enplan.caseload.forms import NewCitizenForm
+from enplan.citizens.forms import CitizenForm
 from enplan.citizens.models import Citizen
 from enplan.core.cpr import parse_cpr
 from enplan.core.validators import validate_sane_date

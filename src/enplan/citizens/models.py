@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from enplan.core.cpr import format_cpr, validate_cpr
 from enplan.core.models import CitizenOwnedModel, PublicIdModel, origin_field
+from enplan.core.scope import visible_citizen_ids
 from enplan.core.validators import municipality_code_validator
 
 
@@ -32,8 +33,6 @@ municipality_validator = municipality_code_validator  # ASCII digits only (core.
 
 class CitizenQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CitizenQuerySet":
-        from enplan.citizens.access import visible_citizen_ids
-
         return self.filter(id__in=visible_citizen_ids(user))
 
 

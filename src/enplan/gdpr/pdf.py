@@ -2,7 +2,7 @@
 plain headings, with Danish (or English) labels and times in Danish local time.
 
 Known models get a section each, with the fields a person cares about; any other model that
-refers to the citizen (see `export.citizen_paths`) still gets a section, with its labelled
+refers to the citizen (see `graph.citizen_paths`) still gets a section, with its labelled
 fields, so nothing is left out of the readable version either. Technical records (message
 delivery, receipts) are summarised; the JSON file holds every column.
 """
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from enplan.audit.models import Action, AuditEntry
 from enplan.citizens.models import Citizen, Language
 
-from .export import citizen_owned_models, rows_of
+from .graph import citizen_owned_models, rows_of
 
 # Fields whose model gives no label of its own (or only a technical one).
 LABELS = {

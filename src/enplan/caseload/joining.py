@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
+from enplan.citizens.models import Citizen, JoinRequest, JoinRequestStatus
 from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.network.services import add_member, coordinator_of
 
-from .models import Citizen, JoinRequest, JoinRequestStatus
+from .services import register_citizen
 
 # The one answer to every registration through the API (the page says the same at length).
 REGISTRATION_RECEIVED = gettext_lazy(
@@ -102,14 +103,12 @@ def register_or_ask(actor, form) -> Citizen | None:
     """Act on a valid NewCitizenForm: register a new citizen (returned), or – for a CPR
     number enplan knows – ask to join the network (None; the existing citizen when the actor
     is already in its network). Callers answer both cases alike."""
-    from .access import visible_citizen_ids
-    from .services import register_citizen
 
     existing = form.existing
     if existing is None:
         citizen = form.save(commit=False)
         return register_citizen(actor, citizen, form.cleaned_data["my_role"])
-    if visible_citizen_ids(actor).filter(citizen_id=existing.id).exists():
+    if Citizen.objects.filter(pk=existing.pk).visible_to(actor).exists():
         return existing
     request_to_join(actor, existing, form.cleaned_data["my_role"], form.cleaned_data["note"])
     return None

@@ -1,3 +1,6 @@
+"""A citizen's pages for professionals: the caseload, registering a citizen, the overview,
+details, contacts and the access log (templates in citizens/templates/citizens/)."""
+
 import uuid
 
 from django.contrib import messages
@@ -11,6 +14,9 @@ from django.views.decorators.http import require_POST
 
 from enplan.audit.models import Action
 from enplan.audit.services import accesses_to, record
+from enplan.citizens.access import get_visible_citizen
+from enplan.citizens.actions import DECIDE_JOIN_REQUEST, REQUEST_TO_JOIN
+from enplan.citizens.forms import CitizenForm, ContactForm
 from enplan.consent.policy import for_viewer
 from enplan.core.actions import performs
 from enplan.core.models import organisation_id_of
@@ -18,9 +24,7 @@ from enplan.core.views import form_page
 from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.plans.services import get_or_create_plan
 
-from .access import get_visible_citizen
-from .actions import DECIDE_JOIN_REQUEST, REQUEST_TO_JOIN
-from .forms import CitizenForm, ContactForm, NewCitizenForm
+from .forms import NewCitizenForm
 from .joining import decide, is_coordinator, pending_for, register_or_ask
 from .queries import CASELOAD_ORDERINGS, caseload, mask_caseload
 
