@@ -266,3 +266,37 @@ def test_citizen_form_edit_keeps_working_with_ascii(citizen):
     )
     assert form.is_valid(), form.errors
     assert timezone.now()
+
+
+def test_every_date_in_an_api_input_schema_has_the_shared_check():
+    """Input schemas (`…In`) take dates only as SaneDate / SaneDateTime."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from enplan.api import schemas
+    from enplan.core.validators import SaneDate, SaneDateTime, _schema_date
+
+    def dates_in(annotation) -> list:
+        if annotation in (datetime.date, datetime.datetime):
+            return [annotation]
+        found = []
+        for arg in typing.get_args(annotation):
+            if typing.get_origin(arg) is typing.Annotated:
+                continue  # an Annotated date is checked as a whole below
+            found += dates_in(arg)
+        return found
+
+    checked = 0
+    for name, cls in vars(schemas).items():
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel) and name.endswith("In")):
+            continue
+        for field_name, field in cls.model_fields.items():
+            checks = [m for m in field.metadata if getattr(m, "func", None) is _schema_date]
+            bare = [] if checks else dates_in(field.annotation)
+            assert not bare, f"{name}.{field_name} takes a date without the range check"
+            if checks or "_schema_date" in str(field.annotation):
+                checked += 1
+    assert checked >= 4
+    assert typing.get_origin(SaneDate) is typing.Annotated
+    assert typing.get_origin(SaneDateTime) is typing.Annotated
