@@ -100,8 +100,20 @@ def test_create_citizen(api):
             "municipality_code": "0159",
         },
     )
-    assert response.status_code == 201, response.content
-    assert Citizen.objects.get(uuid=response.json()["id"]).plan.version == 1
+    assert response.status_code == 202, response.content
+    assert Citizen.objects.get(family_name="Krog").plan.version == 1
+
+
+def test_create_citizen_answers_alike_for_a_known_cpr(api, citizen, outsider):
+    """The API, like the page, does not reveal whether a CPR number is known."""
+    _, token = ApiToken.issue(outsider.user, "probe")
+    bodies = []
+    for cpr in (citizen.cpr, fake_cpr()):
+        payload = {"cpr": cpr, "given_name": "K", "family_name": "Ny", "municipality_code": "0159"}
+        response = api("post", "/api/v1/citizens", payload, token=token)
+        bodies.append((response.status_code, response.content))
+    assert bodies[0] == bodies[1] and bodies[0][0] == 202
+    assert Citizen.objects.filter(cpr=citizen.cpr).count() == 1
 
 
 @pytest.mark.parametrize(

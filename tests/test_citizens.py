@@ -59,11 +59,11 @@ def test_psychiatry_cannot_register_as_coordinator(psych, client_for):
     assert not Citizen.objects.exists()
 
 
-def test_duplicate_cpr_is_explained(citizen, outsider, client_for):
+def test_a_known_cpr_becomes_a_join_request_and_reveals_nothing(citizen, outsider, client_for):
     response = client_for(outsider).post("/citizens/new/", _new_citizen(cpr=citizen.cpr))
-    assert response.status_code == 422
-    assert response.context["form"].errors["cpr"]
-    assert citizen.family_name not in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == "/citizens/new/sent/"
+    assert citizen.join_requests.get().requester == outsider
+    assert Citizen.objects.filter(cpr=citizen.cpr).count() == 1
 
 
 def test_edit_details(citizen, caseworker, client_for):

@@ -1,6 +1,7 @@
 import datetime
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -99,8 +100,12 @@ def test_dpo_exports_citizen_and_audit_csv(client, citizen, dpo):
     client.force_login(dpo)
     listing = client.get("/admin/gdpr/citizenrecord/")
     assert listing.status_code == 200 and citizen.family_name not in listing.content.decode()
-    found = client.get("/admin/gdpr/citizenrecord/", {"q": citizen.cpr_display})
-    assert str(citizen.uuid) in found.content.decode()
+    found = client.get("/admin/gdpr/citizenrecord/", {"q": citizen.cpr_display}).content.decode()
+    # The DPO's job needs the name and the CPR number; the result is not a link to open.
+    assert citizen.full_name in found and citizen.cpr_display in found
+    assert f"/admin/gdpr/citizenrecord/{citizen.pk}/change/" not in found
+    seen = AuditEntry.objects.get(actor="dpo", action=Action.READ, citizen_uuid=citizen.uuid)
+    assert seen.context["purpose"] == "dpo-cpr-search"
     response = client.post(
         f"/admin/gdpr/citizenrecord/?q={citizen.cpr}",
         {
@@ -110,9 +115,245 @@ def test_dpo_exports_citizen_and_audit_csv(client, citizen, dpo):
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    assert names == [f"enplan-{citizen.uuid}.json", f"enplan-{citizen.uuid}.pdf"]
+    assert names[:2] == [f"enplan-{citizen.uuid}.json", f"enplan-{citizen.uuid}.pdf"]
     assert AuditEntry.objects.filter(action=Action.EXPORT, actor="dpo").exists()
     csv = b"".join(client.get("/admin/audit/auditentry/export.csv").streaming_content)
     assert csv.startswith(b"id,at,actor") and str(citizen.uuid).encode() in csv
     # The DPO cannot open the case itself.
     assert client.get(f"/citizens/{citizen.uuid}/plan/").status_code == 403
+
+
+def test_export_action_without_the_cpr_search_exports_nobody(client, citizen, dpo):
+    client.force_login(dpo)
+    response = client.post(
+        "/admin/gdpr/citizenrecord/",
+        {"action": "export_gdpr", "_selected_action": [citizen.pk]},
+    )
+    assert response.get("Content-Type") != "application/zip"
+    assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
+
+
+@pytest.mark.parametrize("suffix", ["change/", "history/", "delete/", ""])
+def test_dpo_opening_a_citizen_record_by_id_is_refused_and_audited(client, citizen, dpo, suffix):
+    client.force_login(dpo)
+    response = client.get(f"/admin/gdpr/citizenrecord/{citizen.pk}/{suffix}", follow=True)
+    assert response.status_code == 403
+    refused = AuditEntry.objects.get(action=Action.REFUSED, actor="dpo")
+    assert refused.citizen_uuid == citizen.uuid and refused.context["reason"] == "dpo-open-by-id"
+
+
+# --- completeness: every model with a foreign-key path to the citizen -----------------------
+
+
+def _models_reaching_the_citizen() -> set[str]:
+    """Walk Django's model meta from the citizen along reverse relations (one-to-many and
+    one-to-one), however deep: segments via messages via threads, versions via plans…
+    Written independently of gdpr.export, which it checks."""
+    from django.apps import apps as django_apps
+
+    reached: set = set()
+    todo = [Citizen]
+    while todo:
+        model = todo.pop()
+        for rel in model._meta.get_fields(include_hidden=True):
+            if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+                continue
+            related = rel.related_model._meta.concrete_model
+            if related is Citizen or related in reached:
+                continue
+            reached.add(related)
+            todo.append(related)
+    assert all(django_apps.get_model(m._meta.label) for m in reached)
+    return {m._meta.label_lower for m in reached}
+
+
+@pytest.fixture
+def rich_citizen(citizen, caseworker, plan):
+    """A citizen with rows in as many citizen-related models as the product can make."""
+    from enplan.consent.models import Category, Consent
+    from enplan.consent.services import give
+    from enplan.messaging import sending
+    from enplan.messaging.models import Message, Receipt, ThreadRead
+    from enplan.network.models import NetworkRole
+    from enplan.network.services import add_member
+    from enplan.organisations.models import Sector
+
+    from .conftest import make_org
+
+    services.add_goal(plan, caseworker.user, plan.version, {"title": "Mål X", "status": "open"})
+    Contact.objects.create(citizen=citizen, at="2026-11-01T10:00Z", kind="phone", summary="Ring")
+    clinic = make_org("Klinik Udenfor", Sector.TRAUMA_CLINIC, "900000000000077")
+    clinic.uses_enplan = False
+    clinic.save()
+    add_member(citizen, caseworker.user, role=NetworkRole.TREATMENT, organisation=clinic)
+    give(
+        citizen,
+        caseworker.user,
+        Consent(
+            recipient_organisation=clinic,
+            categories=[Category.MESSAGES],
+            purpose="Samarbejde",
+            valid_from=datetime.date.today(),
+            given_how="written",
+        ),
+    )
+    message = sending.compose(
+        caseworker.user,
+        citizen,
+        partner=clinic,
+        category="carecoordination",
+        topic="Opfølgning",
+        text="Hej fra jobcentret",
+        uploads=[sending.Upload("notat.pdf", "application/pdf", b"%PDF-1.4 notat")],
+    )
+    ThreadRead.objects.create(
+        user=caseworker.user, thread=message.thread, read_at=datetime.datetime.now(datetime.UTC)
+    )
+    Receipt.objects.create(
+        channel="test", header_id=message.header_id, message=message, outcome="accepted"
+    )
+    assert Message.objects.filter(thread__citizen=citizen).exists()
+    return citizen
+
+
+def test_the_export_holds_every_model_with_a_foreign_key_path_to_the_citizen(rich_citizen):
+    data = export_data(rich_citizen)
+    reaching = _models_reaching_the_citizen()
+    assert {
+        "messaging.message",
+        "messaging.segment",
+        "messaging.receipt",
+        "messaging.outboxentry",
+        "network.handover",
+        "plans.planversion",
+    } <= reaching
+    missing = reaching - set(data)
+    assert not missing, f"not in the GDPR export: {sorted(missing)}"
+    # And the rows are there, not just the keys.
+    for label in (
+        "messaging.thread",
+        "messaging.message",
+        "messaging.segment",
+        "messaging.receipt",
+        "messaging.outboxentry",
+        "messaging.threadread",
+        "plans.goal",
+        "plans.planversion",
+        "consent.consent",
+        "citizens.contact",
+    ):
+        assert data[label], label
+    texts = [s["text"] for s in data["messaging.segment"]]
+    assert "Hej fra jobcentret" in texts
+    attachment = next(s for s in data["messaging.segment"] if s["title"] == "notat.pdf")
+    assert attachment["data"]["base64"]
+
+
+def test_the_pdf_is_written_for_the_citizen(rich_citizen):
+    import pypdf
+
+    from enplan.gdpr.export import export_citizen
+
+    export = export_citizen(rich_citizen)
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(export.pdf)).pages)
+    for heading in (
+        "Det har enplan om",
+        "Om dig",
+        "Din plan",
+        "Dine delmål",
+        "Beskeder om dig",
+        "Hvem har set eller ændret dine oplysninger",
+    ):
+        assert heading in text, heading
+    assert "Hej fra jobcentret" in text and "Mål X" in text
+    assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", text)  # local dates, Danish style
+    # No field names, Python structures or raw ISO timestamps.
+    for raw in (
+        "family_name",
+        "final_goal",
+        "recipient_organisation",
+        "{'",
+        "': ",
+        "None",
+        "T10:00",
+        "+00:00",
+    ):
+        assert raw not in text, raw
+    names = [n for n, _c in export.files(rich_citizen)]
+    assert any(n.endswith("notat.pdf") for n in names)
+
+
+def test_export_files_are_complete_in_the_zip_from_the_admin(client, rich_citizen, dpo):
+    client.force_login(dpo)
+    response = client.post(
+        f"/admin/gdpr/citizenrecord/?q={rich_citizen.cpr}",
+        {"action": "export_gdpr", "_selected_action": [rich_citizen.pk], "index": 0},
+    )
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    body = json.loads(archive.read(f"enplan-{rich_citizen.uuid}.json"))
+    assert body["messaging.segment"]
+    attached = [n for n in archive.namelist() if "-attachments/" in n]
+    assert len(attached) == 1 and archive.read(attached[0]) == b"%PDF-1.4 notat"
+
+
+# --- CSV, audit list --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "evil", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(db, evil):
+    import csv as csv_module
+
+    from enplan.audit.export import csv_lines as audit_csv_lines
+    from enplan.core.spreadsheet import csv_lines, neutralise
+
+    assert neutralise(evil) == "'" + evil
+    assert neutralise(-5) == -5 and neutralise("Lene") == "Lene"
+    [line] = list(csv_lines([[evil, "ok", 3]]))
+    assert next(csv_module.reader([line]))[0] == "'" + evil
+    user = User.objects.create_user("evil", role=Role.PROFESSIONAL, first_name=evil)
+    from enplan.audit.services import record
+
+    record(user, None, Action.READ, ("thing", evil))
+    rows = list(csv_module.reader("".join(audit_csv_lines(AuditEntry.objects.all())).splitlines()))
+    cells = [c for r in rows[1:] for c in r]
+    assert not any(c.startswith(("=", "+", "@", "\t", "\r")) for c in cells)
+    assert not any(c.startswith("-") and not c.lstrip("-").isdigit() for c in cells)
+
+
+def test_every_csv_writer_goes_through_the_shared_helper():
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "src" / "enplan"
+    offenders = [
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        if p.name != "spreadsheet.py"
+        and ("csv.writer(" in p.read_text() or "DictWriter(" in p.read_text())
+    ]
+    assert offenders == []
+
+
+def test_the_audit_list_is_newest_first_searchable_by_cpr_and_links_the_csv(
+    client, citizen, dpo, caseworker
+):
+    client.force_login(dpo)
+    client.get(f"/citizens/{citizen.uuid}/")  # refused: one more row
+    response = client.get("/admin/audit/auditentry/")
+    html = response.content.decode()
+    assert "/admin/audit/auditentry/export.csv" in html
+    shown = [e.pk for e in response.context_data["cl"].result_list]
+    assert shown == sorted(shown, reverse=True) and len(shown) > 1
+    assert "Hvornår" in html or "hvornår" in html
+    found = client.get("/admin/audit/auditentry/", {"q": citizen.cpr_display}).content.decode()
+    rows = AuditEntry.objects.filter(citizen_uuid=citizen.uuid).count()
+    assert f"{rows} " in found or str(rows) in found
+    assert f"export.csv?q={citizen.cpr_display}" in found.replace("%2D", "-")
+    assert AuditEntry.objects.filter(
+        actor="dpo", citizen_uuid=citizen.uuid, context__purpose="dpo-audit-search"
+    ).exists()
+    csv = b"".join(
+        client.get("/admin/audit/auditentry/export.csv", {"q": citizen.cpr}).streaming_content
+    ).decode()
+    assert all(str(citizen.uuid) in line for line in csv.splitlines()[1:])

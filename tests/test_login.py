@@ -311,7 +311,8 @@ def test_mandatory_two_factor_forces_enrolment(client, caseworker, citizen, jobc
 def test_users_without_organisation_are_not_forced(client, manager, jobcenter):
     jobcenter.require_two_factor = True
     jobcenter.save()
-    assert login(client, username="leder")["Location"] == CASELOAD
+    # not sent to enrolment: straight to the manager's start page
+    assert login(client, username="leder")["Location"] == "/accounts/start/"
 
 
 # --- API sessions ----------------------------------------------------------------------------

@@ -1,15 +1,15 @@
 from django.urls import include, path
 from django.utils.module_loading import autodiscover_modules
-from django.views.generic import RedirectView
 
+from enplan.accounts.admin_site import site as admin_site
+from enplan.accounts.views import home
 from enplan.api.fhir import fhir_api
 from enplan.api.rest import api
-from enplan.core.admin_site import site as admin_site
 
 autodiscover_modules("admin")  # each app's admin.py registers on enplan's own admin site
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="citizens:caseload"), name="home"),
+    path("", home, name="home"),
     path("accounts/", include("enplan.accounts.urls")),
     path("admin/", admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -24,6 +24,6 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         code = re.sub(r"\s", "", self.cleaned_data["code"])
-        if not re.fullmatch(r"\d{6,8}", code):
+        if not re.fullmatch(r"[0-9]{6,8}", code):
             raise forms.ValidationError(_("Enter the 6 digits the app shows."))
         return code

@@ -27,6 +27,8 @@ OPEN_VIEWS = frozenset(
         "accounts:oidc_start",
         "accounts:oidc_callback",
         "accounts:oidc_refused",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
         "set_language",
     }
 )

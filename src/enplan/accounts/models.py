@@ -28,6 +28,9 @@ class User(AbstractUser):
     oidc_subject = models.CharField(
         _("MitID Erhverv subject"), max_length=255, unique=True, null=True, blank=True
     )
+    # When an administrator last changed the e-mail address: no password-reset link goes to a
+    # freshly changed address for a while (see accounts.passwords).
+    email_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     @property
     def is_professional(self) -> bool:

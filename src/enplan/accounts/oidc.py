@@ -141,6 +141,12 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
             raise Http404
         return super().get(request)
 
+    @property
+    def success_url(self) -> str:
+        from .start import start_url
+
+        return self.request.session.get("oidc_login_next") or start_url(self.request.user)
+
     def login_success(self) -> HttpResponse:
         response = super().login_success()
         mark_logged_in(self.request, AUTH_METHOD_OIDC)

@@ -15,4 +15,11 @@ urlpatterns = [
     path("oidc/start/", OIDCStartView.as_view(), name="oidc_start"),
     path("oidc/callback/", OIDCCallbackView.as_view(), name="oidc_callback"),
     path("oidc/refused/", views.oidc_refused, name="oidc_refused"),
+    path("start/", views.role_start, name="role_start"),
+    path(
+        "reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("reset/done/", views.password_reset_complete, name="password_reset_complete"),
 ]

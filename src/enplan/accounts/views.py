@@ -2,20 +2,24 @@
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from enplan.audit.models import Action
+from enplan.audit.services import record
+
 from .forms import CodeForm
+from .models import Role
 from .oidc import REFUSAL_SESSION_KEY, Refusal, oidc_enabled
+from .start import start_url
 from .two_factor import (
     AUTH_METHOD_OIDC,
     AUTH_METHOD_PASSWORD,
@@ -43,7 +47,43 @@ def _next_url(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return start_url(request.user)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The site's root: each role's start page (see accounts.start)."""
+    return redirect(start_url(request.user))
+
+
+@login_required
+def role_start(request: HttpRequest) -> HttpResponse:
+    """Managers' and politicians' start page until their aggregate pages exist."""
+    if request.user.role not in (Role.MANAGER, Role.POLITICIAN):
+        return redirect(start_url(request.user))
+    return render(request, "accounts/role_start.html")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link an administrator sent: the person chooses their own password."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    reset_url_token = "choose-password"  # noqa: S105 - a URL segment, not a secret
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        record(
+            form.user,
+            None,
+            Action.UPDATE,
+            ("user", str(form.user.pk)),
+            event="password_set_by_link",
+        )
+        return response
+
+
+def password_reset_complete(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_complete.html")
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -82,6 +122,9 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return start_url(self.request.user)  # each role's own start page
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -11,8 +11,9 @@ from ninja.errors import HttpError
 from enplan.audit.models import Action
 from enplan.audit.services import accesses_to, record
 from enplan.caseload.forms import NewCitizenForm
+from enplan.caseload.joining import REGISTRATION_RECEIVED, register_or_ask
 from enplan.caseload.queries import caseload, mask_caseload
-from enplan.caseload.services import register_citizen, update_details
+from enplan.caseload.services import update_details
 from enplan.citizens import actions as citizen_actions
 from enplan.citizens.access import get_visible_citizen, require_professional
 from enplan.citizens.forms import CitizenForm
@@ -111,13 +112,27 @@ def list_citizens(
     }
 
 
-@citizens.post("", response={201: s.CitizenOut, **ERRORS}, summary="Register a citizen")
-@performs(citizen_actions.REGISTER)
+@citizens.post(
+    "",
+    response={202: s.RegistrationReceived, **ERRORS},
+    summary="Register a citizen (or ask to join the network of one enplan knows)",
+    description=(
+        "Answers 202 alike whether or not enplan knows the CPR number, so that the answer "
+        "reveals nothing: a new citizen is registered with the caller in `my_role`; for a "
+        "known one the caller's request to join the network goes to the coordinating "
+        "caseworker. The citizen then appears in GET /citizens (at once, or once accepted)."
+    ),
+)
+@performs(citizen_actions.REGISTER, citizen_actions.REQUEST_TO_JOIN)
 def create_citizen(request, payload: s.NewCitizenIn):
-    form = bind(NewCitizenForm, payload.model_dump(exclude_none=True))
-    citizen = form.save(commit=False)
-    register_citizen(request.user, citizen, form.cleaned_data["my_role"])
-    return Status(201, citizen_out(citizen))
+    require_professional(request.user)
+    form = bind(
+        NewCitizenForm,
+        payload.model_dump(exclude_none=True),
+        professional=request.user.professional_or_none,
+    )
+    register_or_ask(request.user, form)
+    return Status(202, {"detail": str(REGISTRATION_RECEIVED)})
 
 
 @citizens.get("/{citizen_id}", response={200: s.CitizenOut, **ERRORS})

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from enplan.core.validators import SaneDate, SaneDateTime
+
 
 class Error(Schema):
     detail: str
@@ -29,6 +31,10 @@ class CitizenSummary(Schema):
     next_followup: datetime.datetime | None
     overdue_activities: int
     last_contact: datetime.datetime | None
+
+
+class RegistrationReceived(Schema):
+    detail: str
 
 
 class CitizenOut(Schema):
@@ -183,7 +189,7 @@ class PlanIn(Versioned):
     area_jobcenter: str | None = None
     mentor_role: str | None = None
     support_contact_role: str | None = None
-    followup_at: datetime.datetime | None = None
+    followup_at: SaneDateTime | None = None
     followup_place: str | None = None
     followup_with: str | None = None
 
@@ -191,7 +197,7 @@ class PlanIn(Versioned):
 class GoalIn(Versioned):
     title: str | None = None
     area: int | None = None
-    target_date: datetime.date | None = None
+    target_date: SaneDate | None = None
     status: str | None = None
     evaluation: str | None = None
 
@@ -200,8 +206,8 @@ class ActivityIn(Versioned):
     title: str | None = None
     goal: UUID | None = None
     track: str | None = None
-    starts_on: datetime.date | None = None
-    ends_on: datetime.date | None = None
+    starts_on: SaneDate | None = None
+    ends_on: SaneDate | None = None
     responsible: UUID | None = None
     organisation: UUID | None = None
     purpose: str | None = None
@@ -269,8 +275,8 @@ class ConsentIn(Schema):
     recipient_sector: str = ""
     categories: list[str]
     purpose: str
-    valid_from: datetime.date
-    valid_to: datetime.date | None = None
+    valid_from: SaneDate
+    valid_to: SaneDate | None = None
     given_how: str
 
 

@@ -1,8 +1,9 @@
 """CSV export of the audit log for the data protection officer."""
 
-import csv
 import datetime
 from collections.abc import Iterable, Iterator
+
+from enplan.core.spreadsheet import csv_lines as safe_csv_lines
 
 from .models import AuditEntry
 
@@ -25,11 +26,6 @@ COLUMNS = (
 )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def rows(
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
@@ -46,27 +42,29 @@ def rows(
 
 
 def csv_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
-    """Stream CSV lines (header first) without holding the log in memory."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS)
+    """Stream CSV lines (header first) without holding the log in memory; cells that a
+    spreadsheet would read as a formula are neutralised (enplan.core.spreadsheet)."""
+    return safe_csv_lines(_rows_with_header(entries))
+
+
+def _rows_with_header(entries: Iterable[AuditEntry]) -> Iterator[list]:
+    yield list(COLUMNS)
     for e in entries:
         ctx = e.context or {}
-        yield writer.writerow(
-            [
-                e.id,
-                e.at.isoformat(),
-                e.actor,
-                e.actor_name,
-                e.organisation,
-                e.role,
-                e.citizen_uuid or "",
-                e.municipality_code,
-                e.object_type,
-                e.object_id,
-                e.action,
-                ctx.get("channel", ""),
-                ctx.get("path", ""),
-                ctx.get("ip", ""),
-                "yes" if e.seal else "no",
-            ]
-        )
+        yield [
+            e.id,
+            e.at.isoformat(),
+            e.actor,
+            e.actor_name,
+            e.organisation,
+            e.role,
+            e.citizen_uuid or "",
+            e.municipality_code,
+            e.object_type,
+            e.object_id,
+            e.action,
+            ctx.get("channel", ""),
+            ctx.get("path", ""),
+            ctx.get("ip", ""),
+            "yes" if e.seal else "no",
+        ]

@@ -13,6 +13,7 @@ citizen_patterns = [
     path("", views.citizen_overview, name="overview"),
     path("edit/", views.citizen_edit, name="edit"),
     path("contacts/new/", views.contact_new, name="contact_new"),
+    path("network/join-requests/", views.join_request_decide, name="join_request_decide"),
     path("network/add/", network_views.member_add, name="member_add"),
     path("network/handover/", network_views.handover, name="handover"),
     path("network/<uuid:membership_uuid>/end/", network_views.member_end, name="member_end"),
@@ -49,5 +50,6 @@ citizen_patterns = [
 urlpatterns = [
     path("", views.caseload_view, name="caseload"),
     path("new/", views.citizen_new, name="new"),
+    path("new/sent/", views.citizen_registered, name="registered"),
     path("<uuid:citizen_uuid>/", include(citizen_patterns)),
 ]

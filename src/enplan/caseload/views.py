@@ -12,20 +12,28 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from enplan.audit.models import Action
 from enplan.audit.services import accesses_to
 from enplan.citizens.access import get_visible_citizen
-from enplan.citizens.actions import EDIT_DETAILS, REGISTER, REGISTER_CONTACT
+from enplan.citizens.actions import (
+    DECIDE_JOIN_REQUEST,
+    EDIT_DETAILS,
+    REGISTER,
+    REGISTER_CONTACT,
+    REQUEST_TO_JOIN,
+)
 from enplan.citizens.forms import CitizenForm, ContactForm
 from enplan.consent.policy import for_viewer
 from enplan.core.actions import performs
 from enplan.core.views import form_page
-from enplan.network.models import NetworkMembership
+from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.network.services import can_hand_over, mark_endable
 from enplan.plans.services import plan_of
 
 from .forms import NewCitizenForm
+from .joining import decide, is_coordinator, pending_for, register_or_ask
 from .queries import CASELOAD_ORDERINGS, caseload, mask_caseload
-from .services import register_citizen, register_contact, update_details
+from .services import register_contact, update_details
 
 _SENTINEL = uuid.UUID(int=0)
 
@@ -56,20 +64,23 @@ def caseload_view(request):
 
 
 @login_required
-@performs(REGISTER)
+@performs(REGISTER, REQUEST_TO_JOIN)
 def citizen_new(request):
-    if request.user.professional_or_none is None:
+    """Register a citizen, or – if enplan knows the CPR number – ask to join the network.
+    Both answer with the same redirect to the same page, so the answer reveals nothing."""
+    professional = request.user.professional_or_none
+    if professional is None:
         raise PermissionDenied(_("Only professionals can register citizens."))
-    form = NewCitizenForm(request.POST or None)
+    form = NewCitizenForm(request.POST or None, professional=professional)
     if request.method == "POST" and form.is_valid():
-        citizen = form.save(commit=False)
         try:
-            register_citizen(request.user, citizen, form.cleaned_data["my_role"])
+            citizen = register_or_ask(request.user, form)
         except ValidationError as e:
             form.add_error("my_role", e)
         else:
-            messages.success(request, _("The citizen is registered."))
-            return redirect("citizens:overview", citizen.uuid)
+            if citizen is not None and form.existing is not None:
+                return redirect("citizens:overview", citizen.uuid)  # already in the network
+            return redirect("citizens:registered")
     return form_page(
         request,
         form,
@@ -77,6 +88,41 @@ def citizen_new(request):
         action=reverse("citizens:new"),
         cancel_url=reverse("citizens:caseload"),
     )
+
+
+@login_required
+def citizen_registered(request):
+    """The one answer to a registration: the same whether the citizen was new or known."""
+    if request.user.professional_or_none is None:
+        raise PermissionDenied(_("Only professionals can register citizens."))
+    return render(request, "citizens/registered.html")
+
+
+@login_required
+@require_POST
+@performs(DECIDE_JOIN_REQUEST)
+def join_request_decide(request, citizen_uuid):
+    """The coordinating caseworker accepts or declines a request to join the network."""
+    citizen = get_visible_citizen(request.user, citizen_uuid, "joinrequest", Action.UPDATE)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        decide(
+            request.user,
+            citizen,
+            request.POST.get("request", ""),
+            accept=accept,
+            role=request.POST.get("role", ""),
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("citizens:overview", citizen.uuid)
+    messages.success(
+        request,
+        _("The request is accepted: the person is now in the network.")
+        if accept
+        else _("The request is declined."),
+    )
+    return redirect("citizens:overview", citizen.uuid)
 
 
 @login_required
@@ -110,6 +156,8 @@ def citizen_overview(request, citizen_uuid):
             "courses": courses,
             "contacts": contacts,
             "contact_form": ContactForm(),
+            "join_requests": pending_for(citizen) if is_coordinator(request.user, citizen) else [],
+            "join_roles": [r for r in NetworkRole.choices if r[0] != NetworkRole.COORDINATOR],
             "me": next(
                 (m for m in active if m.professional and m.professional.user_id == request.user.pk),
                 None,

@@ -19,3 +19,13 @@ REGISTER_CONTACT = declare(
     _("Register a contact with the citizen (meeting, call, letter)"),
     Actor.MEMBER,
 )
+REQUEST_TO_JOIN = declare(
+    "citizens.request_to_join",
+    _("Ask to join a citizen's network (by registering a citizen enplan already knows)"),
+    Actor.SELF,
+)
+DECIDE_JOIN_REQUEST = declare(
+    "citizens.decide_join_request",
+    _("Accept or decline a professional's request to join the network"),
+    Actor.COORDINATOR,
+)

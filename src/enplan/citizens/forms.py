@@ -3,11 +3,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from enplan.core.cpr import parse_cpr
+from enplan.core.forms import SaneDatesMixin
 
 from .models import Citizen, Contact
 
 
-class CitizenForm(forms.ModelForm):
+class CitizenForm(SaneDatesMixin, forms.ModelForm):
     cpr = forms.CharField(
         label=_("CPR number"),
         max_length=11,
@@ -53,7 +54,7 @@ class CitizenForm(forms.ModelForm):
         return data
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["at", "kind", "summary"]

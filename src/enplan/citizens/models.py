@@ -1,13 +1,14 @@
 """The citizen (borger) and the contacts registered with them."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from enplan.core.cpr import format_cpr, validate_cpr
 from enplan.core.models import CitizenOwnedModel, PublicIdModel, origin_field
 from enplan.core.scope import visible_citizen_ids
+from enplan.core.validators import municipality_code_validator
 
 
 class Language(models.TextChoices):
@@ -27,7 +28,7 @@ class Language(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-municipality_validator = RegexValidator(r"^\d{3,4}$", _("A municipality code is 3 or 4 digits."))
+municipality_validator = municipality_code_validator  # ASCII digits only (core.validators)
 
 
 class CitizenQuerySet(models.QuerySet):
@@ -131,3 +132,46 @@ class Contact(CitizenOwnedModel):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["citizen", "-at"])]
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the coordinating caseworker")
+    ACCEPTED = "accepted", pgettext_lazy("join request", "Accepted")
+    DECLINED = "declined", pgettext_lazy("join request", "Declined")
+
+
+class JoinRequest(CitizenOwnedModel):
+    """A professional asks to join a citizen's network. It arises when someone registers a
+    citizen enplan already knows: the registration answers exactly as for a new citizen (so
+    an unrelated professional cannot probe whether a CPR number is known), and the request
+    waits for the coordinating caseworker, who accepts or declines it. The requester learns
+    nothing until it is accepted (then the citizen appears in their caseload)."""
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="join_requests")
+    requester = models.ForeignKey(
+        "organisations.Professional", on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(_("role asked for"), max_length=30)
+    note = models.CharField(pgettext_lazy("join request", "why"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JoinRequestStatus, default=JoinRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(
+        pgettext_lazy("join request", "decided"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen", "requester"],
+                condition=models.Q(status="pending"),
+                name="one_pending_join_request_per_requester",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.citizen_id} ({self.status})"

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enplan.core.forms import SaneDatesMixin
 from enplan.organisations.models import Organisation
 
 from .models import MAX_DATE, MIN_DATE, Category, Consent
@@ -40,7 +41,7 @@ class _OrganisationChoice(forms.ModelChoiceField):
         return obj.name
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(SaneDatesMixin, forms.ModelForm):
     """The citizen allows information FROM an organisation (or sector) TO an organisation (or
     sector). Both lists offer the citizen's network first; any other organisation is found by
     a search (name or SOR code), so no test or far-away organisation is offered up front."""

@@ -1,9 +1,11 @@
 from django import forms
 
+from enplan.core.forms import SaneDatesMixin
+
 from .models import Course
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Course
         fields = [

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from enplan.citizens.models import Citizen
 
 
@@ -6,5 +8,5 @@ class CitizenRecord(Citizen):
 
     class Meta:
         proxy = True
-        verbose_name = "citizen record (GDPR)"
-        verbose_name_plural = "citizen records (GDPR)"
+        verbose_name = _("citizen record (GDPR)")
+        verbose_name_plural = _("citizen records (GDPR)")

@@ -1,11 +1,15 @@
 """Organisations (by sector, with SOR/EAN identifiers) and the professionals who work there."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from enplan.core.models import PublicIdModel
+from enplan.core.validators import ean_validator as ascii_ean
+from enplan.core.validators import municipality_code_validator
+from enplan.core.validators import sor_code_validator as ascii_sor
 
 
 class Sector(models.TextChoices):
@@ -67,6 +71,24 @@ class Organisation(PublicIdModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The field validators above are kept for the migration history; `\d` in them also
+        # accepts Unicode digits, so the ASCII-only rule of core.validators applies here.
+        errors = {}
+        for name, validator in (
+            ("sor_code", ascii_sor),
+            ("ean", ascii_ean),
+            ("municipality_code", municipality_code_validator),
+        ):
+            value = getattr(self, name)
+            if value:
+                try:
+                    validator(value)
+                except ValidationError as e:
+                    errors[name] = e.messages
+        if errors:
+            raise ValidationError(errors)
 
 
 class Profession(models.TextChoices):

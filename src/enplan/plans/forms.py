@@ -4,6 +4,7 @@ their data through these, so both obey exactly the same rules."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from enplan.core.forms import SaneDatesMixin
 from enplan.network.models import NetworkMembership
 from enplan.organisations.models import Organisation
 
@@ -11,7 +12,7 @@ from .models import Activity, Goal, Plan, Track
 from .snapshots import ACTIVITY_FIELDS, GOAL_FIELDS, TRACK_FIELDS
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(SaneDatesMixin, forms.ModelForm):
     """A change to the plan carries the plan version it was made on."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

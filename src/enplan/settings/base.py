@@ -28,7 +28,7 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 INSTALLED_APPS = [
-    "django.contrib.admin.apps.SimpleAdminConfig",  # our own site: enplan.core.admin_site
+    "django.contrib.admin.apps.SimpleAdminConfig",  # our own site: enplan.accounts.admin_site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -98,7 +98,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "citizens:caseload"
+LOGIN_REDIRECT_URL = "home"  # each role's start page: enplan.accounts.start
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = [
@@ -155,6 +155,23 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# E-mail (password-reset links an administrator sends). SMTP unless EMAIL_BACKEND says else.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "enplan <noreply@localhost>")
+# The address links in e-mails start with, e.g. https://enplan.kommune.dk (else the request's).
+ENPLAN_BASE_URL = os.environ.get("ENPLAN_BASE_URL", "")
+# Load the PDF engine in the background when a server starts (first GDPR export is faster).
+ENPLAN_PDF_WARMUP = env_bool("ENPLAN_PDF_WARMUP", True)
+ENPLAN_RESET_AFTER_EMAIL_CHANGE_HOURS = int(
+    os.environ.get("ENPLAN_RESET_AFTER_EMAIL_CHANGE_HOURS", "24")
+)
 
 # Delete a citizen's data this long after their last course ended (apply_retention).
 ENPLAN_RETENTION_DAYS = int(os.environ.get("ENPLAN_RETENTION_DAYS", str(5 * 365)))

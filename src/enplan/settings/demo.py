@@ -21,3 +21,7 @@ if "DATABASE_URL" not in os.environ:
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# E-mails (password-reset links) are printed in the terminal the demo runs in.
+if "EMAIL_BACKEND" not in os.environ:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -30,3 +30,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(PROJECT_DIR / "var" / f"test-{os.getpid()}.sqlite3")  # noqa: F405
     }
+
+ENPLAN_PDF_WARMUP = False  # tests time nothing and must not start threads at import

@@ -28,7 +28,8 @@ class Command(BaseCommand):
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         with command_context("export_citizen"):
-            body, pdf = export_citizen(citizen)
-        (folder / f"enplan-{citizen.uuid}.json").write_bytes(body)
-        (folder / f"enplan-{citizen.uuid}.pdf").write_bytes(pdf)
-        self.stdout.write(f"Wrote enplan-{citizen.uuid}.json and .pdf to {folder}")
+            export = export_citizen(citizen)
+        for name, content in export.files(citizen):
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(content)
+        self.stdout.write(f"Wrote enplan-{citizen.uuid}.json, .pdf and attachments to {folder}")

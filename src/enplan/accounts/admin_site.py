@@ -6,16 +6,19 @@ log; both actions are audited. Nobody browses citizens' cases here.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from enplan.accounts.models import Role
 
-ADMIN_ROLES = {Role.SYSADMIN, getattr(Role, "DPO", "dpo")}
+ADMIN_ROLES = {Role.SYSADMIN, Role.DPO}
 
 
 class EnplanAdminSite(admin.AdminSite):
-    site_header = "enplan – administration"
+    site_header = _("enplan – administration")
     site_title = "enplan"
-    index_title = "Administration"
+    index_title = pgettext_lazy("admin", "Administration")
+    site_url = "/"  # "View site": the root sends each role to its own start page
 
     def login(self, request, extra_context=None):
         """One log-in for everyone (password + second factor, or MitID Erhverv)."""
@@ -24,7 +27,9 @@ class EnplanAdminSite(admin.AdminSite):
         from django.urls import reverse
 
         if request.user.is_authenticated:  # logged in, but not in an administrative role
-            raise PermissionDenied("The administration is for system administrators and the DPO.")
+            raise PermissionDenied(
+                _("The administration is for system administrators and the DPO.")
+            )
         return redirect_to_login(
             request.GET.get("next", reverse("admin:index")), reverse("accounts:login")
         )
