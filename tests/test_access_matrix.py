@@ -42,6 +42,8 @@ SECRETS = {
     "course": "HEMMELIG-FORLOEBSNOTE",
     "contact": "HEMMELIG-KONTAKT",
     "message": "HEMMELIG-BESKED",
+    "minutes": "HEMMELIGT-REFERAT",
+    "decision": "HEMMELIG-BESLUTNING",
 }
 PUBLIC = (
     "accounts/",
@@ -176,7 +178,12 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
     attachment = sent.thread.segments.get(kind="attachment")
     mentor = make_professional("mads", caseworker.organisation, Profession.MENTOR)
     membership = add_member(citizen, actor, role=NetworkRole.MENTOR, professional=mentor)
+    meeting, decision = _meeting(citizen, caseworker)
     ids = {
+        "meeting_uuid": meeting.uuid,
+        "meeting_id": meeting.uuid,
+        "decision_uuid": decision.uuid,
+        "decision_id": decision.uuid,
         "citizen_uuid": citizen.uuid,
         "citizen_id": citizen.uuid,
         "careteam_id": citizen.uuid,
@@ -196,6 +203,33 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
     }
     objects = {"goals": goal.uuid, "activities": activity.uuid, "tracks": track.uuid}
     return {"users": users, "ids": ids, "objects": objects, "citizen": citizen}
+
+
+def _meeting(citizen, caseworker):
+    """A held meeting with draft minutes and one decision (origin: the jobcenter)."""
+    from enplan.meetings import services as meetings
+
+    start = datetime.datetime(2026, 11, 2, 10, tzinfo=datetime.UTC)
+    meeting = meetings.plan_meeting(
+        caseworker.user,
+        citizen,
+        {
+            "kind": "planning",
+            "purpose": "Fælles plan",
+            "working_question": "Næste skridt?",
+            "starts_at": start,
+            "ends_at": start + datetime.timedelta(hours=1),
+            "place_kind": "clinic",
+        },
+        [],
+        override_reason="ok",
+    ).meeting
+    minutes = meetings.start_minutes(meeting, caseworker.user)
+    meetings.save_minutes(minutes, caseworker.user, {"summary": SECRETS["minutes"]})
+    decision = meetings.add_decision(
+        minutes, caseworker.user, {"topic": "Job", "agreed": SECRETS["decision"], "who": "JC"}
+    )
+    return meeting, decision
 
 
 def _url(path: str, world) -> str:
@@ -308,6 +342,7 @@ def test_consent_decides_what_a_member_sees(world):
             client.get(f"/citizens/{citizen.uuid}/plan/"),
             client.get(f"/citizens/{citizen.uuid}/"),
             client.get(f"/api/v1/citizens/{citizen.uuid}/plan"),
+            client.get(f"/citizens/{citizen.uuid}/meetings/{world['ids']['meeting_uuid']}/"),
         ]
         text = "".join(p.content.decode() for p in pages)
         for key, secret in SECRETS.items():

@@ -38,6 +38,7 @@ from .models import (
 )
 from .services import PlanConflict
 from .snapshots import compare
+from .sources import annotate as annotate_sources
 
 TIMELINE_DAYS = 92
 
@@ -286,6 +287,7 @@ def history(request, citizen_uuid):
     versions = list(plan.versions.select_related("author").defer("snapshot"))
     for v in versions:
         v.withheld = v.subject and policy.withheld(v.subject_category, v.subject_origin_id)
+    annotate_sources(plan, versions)
     return render(
         request,
         "plans/history.html",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "enplan.audit",
     "enplan.gdpr",
     "enplan.messaging",
+    "enplan.meetings",
     "enplan.api",
 ]
 
@@ -192,3 +193,13 @@ ENPLAN_MESSAGE_HTTP_TIMEOUT = float(os.environ.get("ENPLAN_MESSAGE_HTTP_TIMEOUT"
 ENPLAN_RECEIVE_BATCH_MAX_ENTRIES = int(os.environ.get("ENPLAN_RECEIVE_BATCH_MAX_ENTRIES", 500))
 ENPLAN_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("ENPLAN_MESSAGE_MAX_ATTEMPTS", 12))
 ENPLAN_MESSAGE_LEASE_SECONDS = int(os.environ.get("ENPLAN_MESSAGE_LEASE_SECONDS", 120))
+
+# E-mail (meeting invitations with an iCalendar attachment): an SMTP server from the environment.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "enplan@localhost")
