@@ -579,3 +579,112 @@ def test_query_counts_do_not_grow(page, citizen, caseworker, client_for, django_
     big = build(8, 6, -30)
     with django_assert_num_queries(n):
         assert client.get(url(big)).status_code == 200
+
+
+# --- API and FHIR --------------------------------------------------------------------------
+
+
+def _api_meeting(client, citizen, **over):
+    body = {
+        "kind": "planning",
+        "purpose": "Fælles plan",
+        "working_question": "Næste skridt?",
+        "starts_at": _at(6).isoformat(),
+        "place_kind": "clinic",
+        "participants": [{"name": "Tolk", "role": "interpreter", "email": "t@x.dk"}],
+    }
+    body.update(over)
+    return client.post(
+        f"/api/v1/citizens/{citizen.uuid}/meetings", body, content_type="application/json"
+    )
+
+
+def test_api_plans_meeting_and_refuses_bad_input(citizen, caseworker, client_for):
+    client = client_for(caseworker)
+    response = _api_meeting(client, citizen)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert len(body["agenda"]) == 5 and body["version"] == 1
+    assert {p["role"] for p in body["participants"]} == {"professional", "interpreter"}
+    for bad, message in (
+        ({"ends_at": _at(6, 9).isoformat()}, "end after it starts"),
+        ({"purpose": ""}, "must have one"),
+        ({"participants": [{"name": "Bror"}]}, "Choose a role for Bror"),
+        ({"place_kind": "moon"}, "Choose one of"),
+        ({"kind": "party"}, "Choose one of"),
+        ({"participants": [{"name": "B", "role": "relative", "email": "nope"}]}, "e-mail"),
+    ):
+        response = _api_meeting(client, citizen, **bad)
+        assert response.status_code == 422, (bad, response.content)
+        assert message in response.content.decode(), (bad, response.content)
+    assert Meeting.objects.count() == 1
+    # Double-booked: a warning with a reason to override.
+    response = _api_meeting(client, citizen, starts_at=_at(6, 13).isoformat())
+    assert response.status_code == 422 and "already has" in response.json()["detail"]
+    response = _api_meeting(
+        client, citizen, starts_at=_at(6, 13).isoformat(), override_reason="Ønsket af borgeren"
+    )
+    assert response.status_code == 201
+
+
+def test_api_update_cancel_and_stale_version(citizen, caseworker, client_for):
+    client = client_for(caseworker)
+    meeting_id = _api_meeting(client, citizen).json()["id"]
+    url = f"/api/v1/citizens/{citizen.uuid}/meetings/{meeting_id}"
+    response = client.patch(url, {"version": 1, "purpose": "Ny"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["version"] == 2
+    response = client.patch(url, {"version": 1, "purpose": "Gl"}, content_type="application/json")
+    assert response.status_code == 409
+    response = client.post(
+        f"{url}/cancel", {"version": 2, "reason": "Syg"}, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    response = client.patch(url, {"version": 3, "purpose": "X"}, content_type="application/json")
+    assert response.status_code == 422 and "cancelled" in response.json()["detail"]
+
+
+def test_api_minutes_decisions_to_plan_and_consent(citizen, caseworker, psych, plan, client_for):
+    client = client_for(caseworker)
+    meeting_id = _api_meeting(client, citizen, starts_at=_at(-1).isoformat()).json()["id"]
+    base = f"/api/v1/citizens/{citizen.uuid}/meetings/{meeting_id}/minutes"
+    response = client.put(
+        base, {"summary": "HEMMELIGT", "check_overview": 2}, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["check_overview"] == 2
+    assert client.put(base, {"check_agreed": 7}, content_type="application/json").status_code == 422
+    decision = client.post(
+        f"{base}/decisions",
+        {"topic": "Job", "agreed": "Praktik i butik", "who": "JC"},
+        content_type="application/json",
+    ).json()
+    stale = plan.version
+    plan_services.update_plan(plan, caseworker.user, plan.version, {"final_goal": "Job"})
+    to_plan = f"{base}/decisions/{decision['id']}/to-plan"
+    response = client.post(to_plan, {"plan_version": stale}, content_type="application/json")
+    assert response.status_code == 409 and not Activity.objects.exists()
+    plan.refresh_from_db()
+    response = client.post(to_plan, {"plan_version": plan.version}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["activity_id"]
+    assert client.post(f"{base}/approve").status_code == 200
+    response = client.post(
+        f"{base}/decisions",
+        {"topic": "x", "agreed": "y", "who": "z"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and "locked" in response.json()["detail"]
+    other = client_for(psych)
+    response = other.get(base)
+    assert response.status_code == 403 and "HEMMELIGT" not in response.content.decode()
+
+
+def test_fhir_appointment_validates(citizen, caseworker, outsider, client_for):
+    from fhir.resources.R4B.appointment import Appointment
+
+    client = client_for(caseworker)
+    meeting_id = _api_meeting(client, citizen).json()["id"]
+    response = client.get(f"/fhir/r4/Appointment/{meeting_id}")
+    assert response.status_code == 200
+    resource = Appointment.model_validate_json(response.content)
+    assert resource.status == "booked" and resource.serviceType[0].coding[0].code == "planning"
+    assert any(p.actor.reference == f"Patient/{citizen.uuid}" for p in resource.participant)
+    assert client_for(outsider).get(f"/fhir/r4/Appointment/{meeting_id}").status_code == 404

@@ -29,6 +29,7 @@ from enplan.plans.snapshots import redact
 from . import schemas as s
 from .auth import AUTH
 from .forms import FormInvalid, bind
+from .meetings import meetings
 from .messaging import messaging
 from .serializers import activity_out, citizen_out, citizen_summary, member_out, plan_out
 
@@ -390,3 +391,4 @@ api.add_router("/citizens", network)
 api.add_router("/citizens", plans)
 
 api.add_router("", messaging)
+api.add_router("/citizens", meetings)

@@ -168,6 +168,19 @@ class Outcome:
 
 def _validate(data: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
+    for name, value in data.items():  # the API reaches here without a form: check the shape
+        try:
+            model_field = Meeting._meta.get_field(name)
+        except Exception:  # noqa: BLE001, S112 - not a field of the meeting
+            continue
+        if model_field.choices and value not in ("", None):
+            if value not in {str(v) for v, _label in model_field.flatchoices}:
+                errors.setdefault(name, []).append(_("Choose one of the offered values."))
+        if getattr(model_field, "max_length", None) and isinstance(value, str):
+            if len(value) > model_field.max_length:
+                errors.setdefault(name, []).append(
+                    _("At most %(n)s characters.") % {"n": model_field.max_length}
+                )
     for name, label in (("purpose", _("purpose")), ("working_question", _("working question"))):
         if not str(data.get(name) or "").strip():
             errors.setdefault(name, []).append(
@@ -199,7 +212,16 @@ def _validate(data: dict[str, Any]) -> None:
 
 
 def _validate_participants(specs: list[ParticipantSpec]) -> None:
+    from django.core.validators import validate_email
+
     for spec in specs:
+        if spec.email:
+            try:
+                validate_email(spec.email.strip())
+            except ValidationError:
+                raise ValidationError(
+                    _("%(email)s is not an e-mail address.") % {"email": spec.email[:100]}
+                ) from None
         if spec.membership is None and not spec.name.strip():
             raise ValidationError(_("Give each participant outside the network a name."))
         if not spec.role or spec.role not in ParticipantRole.values:
