@@ -13,6 +13,7 @@ from enplan.consent.services import give
 from enplan.meetings import services
 from enplan.meetings.models import (
     AgendaItem,
+    Decision,
     InvitationEmail,
     InvitationState,
     Kind,
@@ -688,3 +689,36 @@ def test_fhir_appointment_validates(citizen, caseworker, outsider, client_for):
     assert resource.status == "booked" and resource.serviceType[0].coding[0].code == "planning"
     assert any(p.actor.reference == f"Patient/{citizen.uuid}" for p in resource.participant)
     assert client_for(outsider).get(f"/fhir/r4/Appointment/{meeting_id}").status_code == 404
+
+
+def test_demo_seeds_meetings_with_decisions(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=None)
+    assert Meeting.objects.filter(kind=Kind.PLANNING, status=Status.HELD).count() == 6
+    assert Meeting.objects.filter(kind=Kind.NETWORK, status=Status.PLANNED).count() == 6
+    assert Decision.objects.count() == 18
+    assert Decision.objects.filter(activity__isnull=False).count() == 6
+    assert Minutes.objects.filter(state=MinutesState.APPROVED, check_overview=2).count() == 6
+
+
+def test_failed_invitation_is_kept_and_retried(citizen, caseworker, settings):
+    from django.core.management import call_command
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+    services.plan_meeting(
+        caseworker.user,
+        citizen,
+        _data(),
+        [ParticipantSpec(name="Tolk", role=ParticipantRole.INTERPRETER, email="t@x.dk")],
+    )
+    from enplan.meetings.invitations import deliver
+
+    assert deliver() == (0, 1)
+    row = InvitationEmail.objects.get()
+    assert row.sent_at is None and row.attempts == 1 and row.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_meeting_invitations")
+    row.refresh_from_db()
+    assert row.sent_at is not None and len(mail.outbox) == 1

@@ -354,6 +354,9 @@ def seed(out=print, seed_value: int = 2021) -> dict:
     )
     citizens = [_citizen(rng, i, row, orgs, pros, now, today) for i, row in enumerate(rows)]
     _messages(citizens, pros, today)
+    from enplan.meetings.demo import seed as seed_meetings  # noqa: I001 - moves with synthetic/
+
+    seed_meetings(citizens, pros)
     out(f"Seeded {len(orgs)} organisations, {len(pros)} professionals, {len(rows)} citizens.")
     return {"organisations": len(orgs), "professionals": len(pros), "citizens": len(rows)}
 
