@@ -9,6 +9,7 @@ the citizen's four-item check is stored.
 
 import datetime
 import email
+import os
 import socket
 import time
 
@@ -19,7 +20,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from enplan.consent.models import Category, Consent
-from enplan.consent.services import give
+from enplan.consent.services import give, withdraw
 from enplan.meetings.models import Decision, Meeting, Minutes
 from enplan.messaging.models import OutboxEntry
 from enplan.network.models import NetworkRole
@@ -71,7 +72,9 @@ def _ics(message) -> Calendar:
     raise AssertionError("no text/calendar part")
 
 
-def test_plan_meeting_invite_minutes_to_plan(page, smtp, citizen, caseworker, psych):
+def test_plan_meeting_invite_minutes_to_plan(
+    page, browser, live_server, smtp, citizen, caseworker, psych
+):
     citizen.needs_interpreter = True
     citizen.interpreter_language = "ar"
     citizen.interpreter_dialect = "Irakisk arabisk"
@@ -169,6 +172,37 @@ def test_plan_meeting_invite_minutes_to_plan(page, smtp, citizen, caseworker, ps
         minutes.check_optimism,
     ) == (2, 1, 1, 3)
     assert set(meeting.participants.values_list("attended", flat=True)) == {True}
+
+    page.goto(f"/citizens/{citizen.uuid}/meetings/{meeting.uuid}/minutes/")
+    if os.environ.get("ENPLAN_SCREENSHOTS"):  # README picture: ENPLAN_SCREENSHOTS=docs/img
+        page.screenshot(
+            path=f"{os.environ['ENPLAN_SCREENSHOTS']}/meeting-minutes.png", full_page=True
+        )
+
+    # Psychiatry sees the minutes only while a consent covers them.
+    psych_ctx = browser.new_context(base_url=live_server.url, locale="da-DK")
+    psych_page = psych_ctx.new_page()
+    browser_login(psych_page, psych)
+    psych_page.goto(f"/citizens/{citizen.uuid}/meetings/{meeting.uuid}/")
+    expect(psych_page.locator(".not-shared")).to_be_visible()
+    expect(psych_page.locator("body")).not_to_contain_text("Anna starter i praktik")
+    consent = give(
+        citizen,
+        caseworker.user,
+        Consent(
+            recipient_organisation=psych.organisation,
+            categories=[Category.MINUTES],
+            purpose="Fælles plan",
+            valid_from=datetime.date.today(),
+            given_how="written",
+        ),
+    )
+    psych_page.reload()
+    expect(psych_page.locator("table.decisions")).to_contain_text("Anna starter i praktik")
+    withdraw(consent, caseworker.user, "")
+    psych_page.reload()
+    expect(psych_page.locator(".not-shared")).to_be_visible()
+    psych_ctx.close()
 
     page.goto(f"/citizens/{citizen.uuid}/plan/history/")
     meeting_url = f"/citizens/{citizen.uuid}/meetings/{meeting.uuid}/"

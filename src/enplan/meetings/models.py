@@ -219,6 +219,13 @@ class Meeting(CitizenOwnedModel):
         return self.status == Status.CANCELLED
 
     @property
+    def interpreter_language_label(self) -> str:
+        from enplan.citizens.models import Language
+
+        code = self.interpreter_language
+        return str(Language(code).label) if code in Language.values else code
+
+    @property
     def ical_uid(self) -> str:
         return f"{self.uuid}@enplan"
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,7 +37,7 @@ from .services import DoubleBooked, MeetingConflict, ParticipantSpec
 
 def _meeting(citizen, meeting_uuid) -> Meeting:
     return get_object_or_404(
-        Meeting.objects.select_related("convener__organisation", "chair", "minute_taker", "origin"),
+        Meeting.objects.select_related("convener__organisation", "chair", "minute_taker", "interpreter_booked_by", "origin"),
         citizen=citizen,
         uuid=meeting_uuid,
     )
