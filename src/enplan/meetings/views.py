@@ -37,7 +37,9 @@ from .services import DoubleBooked, MeetingConflict, ParticipantSpec
 
 def _meeting(citizen, meeting_uuid) -> Meeting:
     return get_object_or_404(
-        Meeting.objects.select_related("convener__organisation", "chair", "minute_taker", "interpreter_booked_by", "origin"),
+        Meeting.objects.select_related(
+            "convener__organisation", "chair", "minute_taker", "interpreter_booked_by", "origin"
+        ),
         citizen=citizen,
         uuid=meeting_uuid,
     )
@@ -262,8 +264,13 @@ def _detail_context(request, citizen, meeting) -> dict:
         "minutes": minutes,
         "decisions": decisions,
         "plan_version": plan.version if plan else 0,
-        "to_plan_form": ToPlanForm(initial={"plan_version": plan.version if plan else 0}),
-        "deadline_missed": bool(meeting.deadline and meeting.starts_at.date() > meeting.deadline),
+        # One small form per decision row: no ids, so none repeats on the page.
+        "to_plan_form": ToPlanForm(
+            auto_id=False, initial={"plan_version": plan.version if plan else 0}
+        ),
+        "deadline_missed": bool(
+            meeting.deadline and timezone.localtime(meeting.starts_at).date() > meeting.deadline
+        ),
         "tab": "meetings",
     }
 
