@@ -722,3 +722,11 @@ def test_failed_invitation_is_kept_and_retried(citizen, caseworker, settings):
     call_command("send_meeting_invitations")
     row.refresh_from_db()
     assert row.sent_at is not None and len(mail.outbox) == 1
+
+
+def test_plan_page_shows_coming_meetings_beside_activities(citizen, caseworker, plan, client_for):
+    meeting = _plan(citizen, caseworker).meeting
+    _plan(citizen, caseworker, starts_at=_at(200), ends_at=_at(200, 11))  # beyond 3 months
+    body = client_for(caseworker).get(f"/citizens/{citizen.uuid}/plan/").content.decode()
+    assert f"/meetings/{meeting.uuid}/" in body
+    assert body.count('class="tl-bar event"') == 1

@@ -39,6 +39,7 @@ from .models import (
 from .services import PlanConflict
 from .snapshots import compare
 from .sources import annotate as annotate_sources
+from .sources import timeline_events
 
 TIMELINE_DAYS = 92
 
@@ -127,6 +128,7 @@ def _page_context(request, citizen, plan) -> dict:
     edit = UrlPattern("citizens:track_edit", citizen.uuid)
     for track in ctx["tracks"]:
         track.edit_url = edit(track.uuid)
+    ctx["events"] = timeline_events(plan, timezone.localdate(), TIMELINE_DAYS)
     return ctx
 
 
