@@ -25,6 +25,7 @@ from enplan.citizens.models import Contact
 from enplan.consent.models import Category, Consent
 from enplan.consent.services import give
 from enplan.courses.models import Course
+from enplan.meetings.models import CooperationMeeting
 from enplan.messaging import sending
 from enplan.network.models import NetworkRole
 from enplan.network.services import add_member
@@ -202,7 +203,15 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
         "segment_uuid": attachment.uuid,
     }
     objects = {"goals": goal.uuid, "activities": activity.uuid, "tracks": track.uuid}
-    return {"users": users, "ids": ids, "objects": objects, "citizen": citizen}
+    # Not about a citizen (a samarbejdsmøde between organisations): filled in, not counted.
+    other_ids = {"cooperation_uuid": CooperationMeeting.objects.get().uuid}
+    return {
+        "users": users,
+        "ids": ids,
+        "other_ids": other_ids,
+        "objects": objects,
+        "citizen": citizen,
+    }
 
 
 def _meeting(citizen, caseworker):
@@ -229,6 +238,15 @@ def _meeting(citizen, caseworker):
     decision = meetings.add_decision(
         minutes, caseworker.user, {"topic": "Job", "agreed": SECRETS["decision"], "who": "JC"}
     )
+    meetings.plan_cooperation(
+        caseworker.user,
+        {
+            "purpose": "Træffetider",
+            "starts_at": start,
+            "ends_at": start + datetime.timedelta(hours=1),
+        },
+        [make_org("Samarbejdspartner", Sector.PSYCHIATRY)],
+    )
     return meeting, decision
 
 
@@ -238,7 +256,7 @@ def _url(path: str, world) -> str:
         if name == "obj_uuid":
             segment = path[: match.start()].rstrip("/").rsplit("/", 1)[-1]
             return str(world["objects"][segment])
-        return str(world["ids"][name])
+        return str(world["ids"].get(name) or world["other_ids"][name])
 
     url = re.sub(r"[<{]([^>}]+)[>}]", fill, path)
     query = {

@@ -730,3 +730,35 @@ def test_plan_page_shows_coming_meetings_beside_activities(citizen, caseworker, 
     body = client_for(caseworker).get(f"/citizens/{citizen.uuid}/plan/").content.decode()
     assert f"/meetings/{meeting.uuid}/" in body
     assert body.count('class="tl-bar event"') == 1
+
+
+def test_cooperation_meetings_due_and_planned(citizen, caseworker, psych, client_for):
+    client = client_for(caseworker)
+    page = client.get("/meetings/").content.decode()
+    assert psych.organisation.name in page  # due: 0 of 2 held
+    from enplan.meetings.models import CooperationMeeting
+
+    response = client.post(
+        "/meetings/cooperation/new/",
+        {"purpose": "", "starts_at": _at(3).strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert response.status_code == 422 and not CooperationMeeting.objects.exists()
+    response = client.post(
+        "/meetings/cooperation/new/",
+        {
+            "purpose": "Gensidige træffetider",
+            "starts_at": _at(-3).strftime("%Y-%m-%dT%H:%M"),
+            "partners": [psych.organisation_id],
+        },
+    )
+    assert response.status_code == 302
+    meeting = CooperationMeeting.objects.get()
+    assert set(meeting.organisations.all()) == {caseworker.organisation, psych.organisation}
+    for _i in range(2):
+        other = services.plan_cooperation(
+            caseworker.user,
+            {"purpose": "Møde", "starts_at": _at(-5), "ends_at": _at(-5, 12)},
+            [psych.organisation],
+        )
+        client.post(f"/meetings/cooperation/{other.uuid}/held/")
+    assert services.cooperation_due(caseworker.user) == []

@@ -1,7 +1,7 @@
 from enplan.accounts.models import Role
 from enplan.core.admin_site import RoleAdmin, site
 
-from .models import KindRule
+from .models import CooperationMeeting, KindRule
 
 
 class KindRuleAdmin(RoleAdmin):
@@ -24,3 +24,13 @@ class KindRuleAdmin(RoleAdmin):
 
 
 site.register(KindRule, KindRuleAdmin)
+
+
+class CooperationMeetingAdmin(RoleAdmin):
+    roles = {Role.SYSADMIN}
+    list_display = ["starts_at", "status", "convener", "place"]
+    list_filter = ["status"]
+    filter_horizontal = ["organisations"]
+
+
+site.register(CooperationMeeting, CooperationMeetingAdmin)

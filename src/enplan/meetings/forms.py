@@ -10,7 +10,7 @@ from enplan.organisations.models import Professional
 from enplan.plans.forms import DateInput, DateTimeInput
 from enplan.plans.models import ConversationArea, LegalBasis, TrackKind
 
-from .models import Decision, Meeting, Minutes, ParticipantRole
+from .models import CooperationMeeting, Decision, Meeting, Minutes, ParticipantRole
 
 OUTSIDE_ROLES = [("", "–")] + [
     (v, label) for v, label in ParticipantRole.choices if v != ParticipantRole.PROFESSIONAL
@@ -218,3 +218,31 @@ class ToPlanForm(forms.Form):
     track = forms.ChoiceField(
         label=_("track"), choices=[("", "–"), *TrackKind.choices], required=False
     )
+
+
+class CooperationForm(forms.ModelForm):
+    partners = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("With"),
+        required=False,
+    )
+
+    class Meta:
+        model = CooperationMeeting
+        fields = ["purpose", "starts_at", "ends_at", "place"]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+        }
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partners"].queryset = partners
+        self.fields["purpose"].required = False
+        self.fields["ends_at"].required = False
+        self.fields["ends_at"].help_text = _("Empty: the kind's usual length.")
+
+    def validate_constraints(self) -> None:
+        """The services check the rules, with one clear message each."""

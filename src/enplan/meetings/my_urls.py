@@ -5,4 +5,12 @@ from django.urls import path
 from . import views
 
 app_name = "meetings"
-urlpatterns = [path("", views.my_meetings, name="mine")]
+urlpatterns = [
+    path("", views.my_meetings, name="mine"),
+    path("cooperation/new/", views.cooperation_new, name="cooperation_new"),
+    path(
+        "cooperation/<uuid:cooperation_uuid>/held/",
+        views.cooperation_held,
+        name="cooperation_held",
+    ),
+]

@@ -733,7 +733,7 @@ def my_meetings(user) -> dict[str, list[Meeting]]:
     and discharge conferences past their deadline – in a fixed number of queries."""
     professional = getattr(user, "professional_or_none", None)
     if professional is None:
-        return {"upcoming": [], "minutes_missing": [], "discharge_late": []}
+        return {"upcoming": [], "minutes_missing": [], "discharge_late": [], "cooperation": []}
     now = timezone.now()
     today = timezone.localdate()
     mine = (
@@ -769,8 +769,112 @@ def my_meetings(user) -> dict[str, list[Meeting]]:
         if timezone.localtime(m.starts_at).date() > m.deadline
         or (m.status == Status.PLANNED and m.deadline < today)
     ]
-    return {"upcoming": upcoming, "minutes_missing": missing, "discharge_late": late}
+    from .models import CooperationMeeting
+
+    cooperation = list(
+        CooperationMeeting.objects.filter(
+            organisations=professional.organisation_id, status=Status.PLANNED
+        )
+        .prefetch_related("organisations")
+        .order_by("starts_at")[:50]
+    )
+    return {
+        "upcoming": upcoming,
+        "minutes_missing": missing,
+        "discharge_late": late,
+        "cooperation": cooperation,
+    }
 
 
 def rule_for_default(kind: str) -> KindRule:
     return KindRule(kind=kind, **DEFAULT_RULES[Kind(kind)])
+
+
+# --- samarbejdsmøder (between organisations, no citizen) ------------------------------------
+
+
+def plan_cooperation(user, data: dict[str, Any], partners: list):
+    from .models import CooperationMeeting
+
+    professional = _professional(user)
+    errors: dict[str, list[str]] = {}
+    if not str(data.get("purpose") or "").strip():
+        errors["purpose"] = [
+            _("Write the meeting's %(what)s: a meeting must have one.") % {"what": _("purpose")}
+        ]
+    if data.get("ends_at") and data.get("starts_at") and data["ends_at"] <= data["starts_at"]:
+        errors["ends_at"] = [_("The meeting must end after it starts.")]
+    others = [o for o in partners if o.pk != professional.organisation_id]
+    if not others:
+        errors["partners"] = [_("Choose at least one other organisation.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        meeting = CooperationMeeting.objects.create(convener=professional, **data)
+        meeting.organisations.set([professional.organisation, *others])
+    return meeting
+
+
+def mark_cooperation_held(meeting, user) -> None:
+    professional = _professional(user)
+    if not meeting.organisations.filter(pk=professional.organisation_id).exists():
+        raise PermissionDenied(_("Only the organisations of the meeting mark it as held."))
+    if meeting.status != Status.PLANNED:
+        raise ValidationError(_("This meeting is not planned any more."))
+    meeting.status = Status.HELD
+    meeting.save(update_fields=["status", "updated_at"])
+
+
+def _partner_ids(organisation_id: int):
+    from enplan.network.models import NetworkMembership
+
+    shared = NetworkMembership.objects.active().filter(organisation_id=organisation_id)
+    return (
+        NetworkMembership.objects.active()
+        .filter(citizen_id__in=shared.values("citizen_id"))
+        .exclude(organisation_id=organisation_id)
+        .values("organisation_id")
+        .distinct()
+    )
+
+
+def partner_organisations(user):
+    """The organisations the user's organisation meets in citizens' networks."""
+    from enplan.organisations.models import Organisation
+
+    professional = _professional(user)
+    return Organisation.objects.filter(pk__in=_partner_ids(professional.organisation_id))
+
+
+def cooperation_due(user) -> list[dict]:
+    """Partner organisations (met in the networks of the same citizens) with fewer
+    samarbejdsmøder held in the last 12 months than the rule asks (default 2)."""
+    from django.db.models import Count
+
+    from enplan.organisations.models import Organisation
+
+    from .models import CooperationMeeting
+
+    professional = getattr(user, "professional_or_none", None)
+    if professional is None:
+        return []
+    wanted = rule_for(Kind.COOPERATION).per_year or 0
+    if not wanted:
+        return []
+    mine = professional.organisation_id
+    partner_ids = _partner_ids(mine)
+    since = timezone.now() - datetime.timedelta(days=365)
+    held = dict(
+        CooperationMeeting.objects.filter(
+            organisations=mine, status=Status.HELD, starts_at__gte=since
+        )
+        .filter(organisations__in=partner_ids)
+        .values("organisations")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("organisations", "n")
+    )
+    return [
+        {"organisation": org, "held": held.get(org.pk, 0), "wanted": wanted}
+        for org in Organisation.objects.filter(pk__in=partner_ids).order_by("name")
+        if held.get(org.pk, 0) < wanted
+    ]

@@ -25,13 +25,14 @@ from . import actions, services
 from .forms import (
     AgendaItemForm,
     CancelForm,
+    CooperationForm,
     DecisionForm,
     MeetingForm,
     MinutesForm,
     OutsideFormSet,
     ToPlanForm,
 )
-from .models import Decision, Meeting, Minutes, ParticipantRole
+from .models import CooperationMeeting, Decision, Meeting, Minutes, ParticipantRole
 from .services import DoubleBooked, MeetingConflict, ParticipantSpec
 
 
@@ -503,10 +504,63 @@ def minutes_send(request, citizen_uuid, meeting_uuid):
 
 @login_required
 def my_meetings(request):
-    require_professional(request.user)
-    lists = services.my_meetings(request.user)
     from enplan.audit.services import record_list
 
-    shown = {m.citizen_id: m.citizen for rows in lists.values() for m in rows}
+    require_professional(request.user)
+    lists = services.my_meetings(request.user)
+    shown = {
+        m.citizen_id: m.citizen
+        for key in ("upcoming", "minutes_missing", "discharge_late")
+        for m in lists[key]
+    }
     record_list(request.user, shown.values(), "meetings")
+    lists["cooperation_due"] = services.cooperation_due(request.user)
     return render(request, "meetings/mine.html", lists)
+
+
+def _professional_only(request):
+    require_professional(request.user)
+    if getattr(request.user, "professional_or_none", None) is None:
+        raise PermissionDenied(_("Only professionals plan meetings."))
+
+
+@login_required
+def cooperation_new(request):
+    """Plan a samarbejdsmøde with partner organisations (no citizen, no personal data)."""
+    _professional_only(request)
+    form = CooperationForm(
+        request.POST or None, partners=services.partner_organisations(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {n: form.cleaned_data[n] for n in ("purpose", "starts_at", "ends_at", "place")}
+        if data["starts_at"] and not data["ends_at"]:
+            minutes = services.rule_for("cooperation").duration_minutes
+            data["ends_at"] = data["starts_at"] + timedelta(minutes=minutes)
+        try:
+            services.plan_cooperation(request.user, data, list(form.cleaned_data["partners"]))
+        except ValidationError as exc:
+            for name, errors in exc.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, _("The samarbejdsmøde is planned."))
+            return redirect("meetings:mine")
+    return render(
+        request,
+        "core/form_page.html",
+        {"form": form, "title": _("Plan a samarbejdsmøde"), "cancel_url": "/meetings/"},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def cooperation_held(request, cooperation_uuid):
+    _professional_only(request)
+    meeting = get_object_or_404(CooperationMeeting, uuid=cooperation_uuid)
+    try:
+        services.mark_cooperation_held(meeting, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The samarbejdsmøde is marked as held."))
+    return redirect("meetings:mine")
