@@ -144,7 +144,8 @@ def test_plan_meeting_sets_agenda_interpreter_and_coordinator(citizen, caseworke
     # The coordinator was not chosen, so added, and the user is told.
     assert outcome.notices and "always invited" in outcome.notices[0]
     names = set(meeting.participants.values_list("name", flat=True))
-    assert {"Mette Test", "Lene Test", "Tolk Ali"} <= names
+    assert {"Mette Test", "Lene Test", "Tolk Ali", citizen.full_name} <= names
+    assert meeting.participants.get(role=ParticipantRole.CITIZEN).name == citizen.full_name
     # The planning meeting starts from the five conversation areas.
     assert AgendaItem.objects.filter(meeting=meeting).count() == 5
 
@@ -539,7 +540,9 @@ def _count(django_assert_max_num_queries, client, url):
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("page", ["list", "detail", "minutes", "mine"])
+@pytest.mark.parametrize(
+    "page", ["list", "detail", "minutes", "mine", "api_list", "api_minutes", "plan"]
+)
 def test_query_counts_do_not_grow(page, citizen, caseworker, client_for, django_assert_num_queries):
     client = client_for(caseworker)
 
@@ -568,16 +571,20 @@ def test_query_counts_do_not_grow(page, citizen, caseworker, client_for, django_
             "detail": f"{base}{meeting.uuid}/",
             "minutes": f"{base}{meeting.uuid}/minutes/",
             "mine": "/meetings/",
+            "api_list": f"/api/v1/citizens/{citizen.uuid}/meetings",
+            "api_minutes": f"/api/v1/citizens/{citizen.uuid}/meetings/{meeting.uuid}/minutes",
+            "plan": f"/citizens/{citizen.uuid}/plan/",
         }[page]
 
-    small = build(2, 1, -40)
+    sign = 1 if page == "plan" else -1  # the plan's timeline shows coming meetings
+    small = build(2, 1, sign * 40)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url(small)).status_code == 200
     n = len(ctx.captured_queries)
-    big = build(8, 6, -30)
+    big = build(8, 6, sign * 30 if sign < 0 else 50)
     with django_assert_num_queries(n):
         assert client.get(url(big)).status_code == 200
 
@@ -606,7 +613,7 @@ def test_api_plans_meeting_and_refuses_bad_input(citizen, caseworker, client_for
     assert response.status_code == 201, response.content
     body = response.json()
     assert len(body["agenda"]) == 5 and body["version"] == 1
-    assert {p["role"] for p in body["participants"]} == {"professional", "interpreter"}
+    assert {p["role"] for p in body["participants"]} == {"citizen", "professional", "interpreter"}
     for bad, message in (
         ({"ends_at": _at(6, 9).isoformat()}, "end after it starts"),
         ({"purpose": ""}, "must have one"),

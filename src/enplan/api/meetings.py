@@ -168,16 +168,24 @@ class ToPlanIn(Schema):
     track: str = ""
 
 
+def _with_parts():
+    return Meeting.objects.select_related("convener").prefetch_related(
+        "agenda", "participants__organisation"
+    )
+
+
 def _meeting(request, citizen_id, meeting_id, action=Action.READ):
     citizen = get_visible_citizen(request.user, citizen_id, "meeting", action)
-    meeting = get_object_or_404(
-        Meeting.objects.select_related("convener"), citizen=citizen, uuid=meeting_id
-    )
+    meeting = get_object_or_404(_with_parts(), citizen=citizen, uuid=meeting_id)
     return citizen, meeting
 
 
+def _fresh(meeting: Meeting) -> Meeting:
+    return _with_parts().get(pk=meeting.pk)
+
+
 def _meeting_out(meeting: Meeting, notices=()) -> dict:
-    participants = meeting.participants.select_related("organisation")
+    participants = meeting.participants.all()  # prefetched
     return {
         **{
             f: getattr(meeting, f)
@@ -254,17 +262,8 @@ def _conflict(exc: MeetingConflict):
 @meetings.get("/{citizen_id}/meetings", response={200: list[MeetingOut], **ERRORS})
 def list_meetings(request, citizen_id: UUID):
     citizen = get_visible_citizen(request.user, citizen_id, "meetings", Action.LIST)
-    rows = (
-        Meeting.objects.filter(citizen=citizen)
-        .select_related("convener")
-        .prefetch_related("agenda", "participants__organisation")
-        .order_by("-starts_at")[:200]
-    )
-    out = []
-    for m in rows:
-        data = _meeting_out(m)
-        out.append(data)
-    return out
+    rows = _with_parts().filter(citizen=citizen).order_by("-starts_at")[:200]
+    return [_meeting_out(m) for m in rows]
 
 
 @meetings.post("/{citizen_id}/meetings", response={201: MeetingOut, **ERRORS})
@@ -284,7 +283,7 @@ def plan_meeting(request, citizen_id: UUID, payload: MeetingIn):
         _specs(citizen, payload.participants),
         override_reason=payload.override_reason,
     )
-    return Status(201, _meeting_out(outcome.meeting, outcome.notices))
+    return Status(201, _meeting_out(_fresh(outcome.meeting), outcome.notices))
 
 
 @meetings.get("/{citizen_id}/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS})
@@ -313,7 +312,7 @@ def update_meeting(request, citizen_id: UUID, meeting_id: UUID, payload: Meeting
         )
     except MeetingConflict as exc:
         _conflict(exc)
-    return _meeting_out(outcome.meeting, outcome.notices)
+    return _meeting_out(_fresh(outcome.meeting), outcome.notices)
 
 
 @meetings.post(
@@ -326,7 +325,7 @@ def cancel_meeting(request, citizen_id: UUID, meeting_id: UUID, payload: CancelI
         services.cancel_meeting(meeting, request.user, payload.version, payload.reason)
     except MeetingConflict as exc:
         _conflict(exc)
-    return _meeting_out(meeting)
+    return _meeting_out(_fresh(meeting))
 
 
 @meetings.post(

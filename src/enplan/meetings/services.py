@@ -321,7 +321,7 @@ def _replace_participants(meeting: Meeting, specs: list[ParticipantSpec], notice
     """Keep who stays (their invitation thread too), remove who was taken off, add the new."""
     members = {s.membership.pk for s in specs if s.membership is not None}
     outside = {(s.name.strip(), s.email.strip()) for s in specs if s.membership is None}
-    existing = list(meeting.participants.all())
+    existing = list(meeting.participants.exclude(role=ParticipantRole.CITIZEN))
     gone = [
         p.pk
         for p in existing
@@ -385,6 +385,14 @@ def plan_meeting(
     meeting.deadline = deadline_for(meeting.kind, meeting.requested_on)
     meeting.save()
     notices: list[str] = []
+    if rule_for(meeting.kind).needs_citizen:
+        Participant.objects.create(
+            meeting=meeting,
+            citizen=citizen,
+            role=ParticipantRole.CITIZEN,
+            name=citizen.full_name[:200],
+            phone=citizen.phone,
+        )
     _participants(meeting, participants, notices)
     if meeting.kind == Kind.PLANNING:
         AgendaItem.objects.bulk_create(
@@ -496,7 +504,6 @@ def add_agenda_item(meeting: Meeting, user, title: str, area: int | None = None)
         added_by=user,
         origin_id=organisation_id_of(user),
     )
-    Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
     record(user, meeting.citizen, Action.CREATE, item, meeting=str(meeting.uuid))
     return item
 
@@ -761,14 +768,12 @@ def my_meetings(user) -> dict[str, list[Meeting]]:
         if rule.minutes_required and m.n_approved is None and due < today:
             m.minutes_due = due
             missing.append(m)
-    late = [
-        m
-        for m in mine.filter(kind=Kind.DISCHARGE, deadline__isnull=False).exclude(
-            status=Status.CANCELLED
-        )
-        if timezone.localtime(m.starts_at).date() > m.deadline
-        or (m.status == Status.PLANNED and m.deadline < today)
-    ]
+    # Held (or to be held) on a local day after the deadline.
+    late = list(
+        mine.filter(kind=Kind.DISCHARGE, starts_at__date__gt=F("deadline"))
+        .exclude(status=Status.CANCELLED)
+        .order_by("starts_at")[:100]
+    )
     from .models import CooperationMeeting
 
     cooperation = list(
