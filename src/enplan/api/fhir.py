@@ -375,8 +375,3 @@ def search_consent(request, patient: str = ""):
         }
     )
     return _resource(bundle)
-
-
-from .appointment import appointments  # noqa: E402 - it builds on the helpers above
-
-fhir_api.add_router("", appointments)

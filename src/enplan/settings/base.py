@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "enplan.gdpr",
     "enplan.messaging",
     "enplan.meetings",
+    "enplan.caseload",
     "enplan.api",
+    "enplan.synthetic",
 ]
 
 MIDDLEWARE = [
