@@ -769,3 +769,18 @@ def test_cooperation_meetings_due_and_planned(citizen, caseworker, psych, client
         )
         client.post(f"/meetings/cooperation/{other.uuid}/held/")
     assert services.cooperation_due(caseworker.user) == []
+
+
+def test_participant_taken_off_gets_a_cancellation(
+    citizen, caseworker, django_capture_on_commit_callbacks
+):
+    stays = ParticipantSpec(name="Bror", role=ParticipantRole.RELATIVE, email="b@x.dk")
+    goes = ParticipantSpec(name="Tolk", role=ParticipantRole.INTERPRETER, email="t@x.dk")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = services.plan_meeting(caseworker.user, citizen, _data(), [stays, goes]).meeting
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_meeting(meeting, caseworker.user, meeting.version, {}, [stays])
+    sent = {(m.to[0], Calendar.from_ical(m.attachments[0][1])["METHOD"]) for m in mail.outbox}
+    assert ("t@x.dk", "CANCEL") in sent and ("b@x.dk", "REQUEST") in sent
+    assert not meeting.participants.filter(name="Tolk").exists()
+    assert meeting.participants.filter(name="Bror").count() == 1

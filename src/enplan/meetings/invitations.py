@@ -151,6 +151,35 @@ def queue(meeting: Meeting, user, *, method: str, changed: bool = False) -> None
         transaction.on_commit(lambda: deliver(meeting_id=meeting.pk, ids=ids))
 
 
+def cancel_for(meeting: Meeting, removed: list[Participant]) -> None:
+    """A cancellation to participants taken off the meeting (before they are deleted)."""
+    if not removed:
+        return
+    ics = build_ics(meeting, removed, "CANCEL").decode()
+    subject = _("Cancelled: %(kind)s %(when)s") % {
+        "kind": meeting.get_kind_display(),
+        "when": _local(meeting.starts_at),
+    }
+    body = _("You are no longer invited to this meeting.")
+    rows = InvitationEmail.objects.bulk_create(
+        [
+            InvitationEmail(
+                meeting=meeting,
+                participant=None,
+                to=p.email,
+                method="CANCEL",
+                sequence=meeting.sequence,
+                subject=subject[:200],
+                body=body,
+                ics=ics,
+            )
+            for p in removed
+        ]
+    )
+    ids = [r.pk for r in rows]
+    transaction.on_commit(lambda: deliver(meeting_id=meeting.pk, ids=ids))
+
+
 def _secure_message(meeting, user, p: Participant, agenda, *, cancelled: bool, changed: bool):
     from enplan.messaging import sending
 

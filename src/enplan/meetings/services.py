@@ -328,6 +328,8 @@ def _replace_participants(meeting: Meeting, specs: list[ParticipantSpec], notice
         if (p.membership_id and p.membership_id not in members)
         or (not p.membership_id and (p.name, p.email) not in outside)
     ]
+    # Who was taken off the meeting is told: a cancellation for their calendar.
+    invitations.cancel_for(meeting, [p for p in existing if p.pk in gone and p.email])
     meeting.participants.filter(pk__in=gone).delete()
     known_members = {p.membership_id for p in existing if p.membership_id and p.pk not in gone}
     known_outside = {
