@@ -1,6 +1,7 @@
 """Meetings (issue 12): rules, bad input, access, minutes as decisions, invitations."""
 
 import datetime
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -520,6 +521,24 @@ def test_my_meetings_lists_upcoming_missing_minutes_and_late_discharge(
         [],
         override_reason="-",
     )
+    held = _plan(citizen, caseworker, starts_at=_at(-30), ends_at=_at(-30, 11)).meeting
+    minutes = services.start_minutes(held, caseworker.user)
+    services.save_minutes(
+        minutes, caseworker.user, {"next_followup_on": timezone.localdate() - timedelta(days=20)}
+    )
+    services.approve_minutes(minutes, caseworker.user)
+    lists = services.my_meetings(caseworker.user)
+    assert len(lists["followups_due"]) == 0  # meetings were held after the follow-up date
+    Minutes.objects.filter(pk=minutes.pk).update(
+        next_followup_on=timezone.localdate() - timedelta(days=1)
+    )
+    lists = services.my_meetings(caseworker.user)
+    assert [f.pk for f in lists["followups_due"]] == []  # the coming meeting covers it
+    Meeting.objects.filter(starts_at__gte=timezone.now()).update(status=Status.CANCELLED)
+    lists = services.my_meetings(caseworker.user)
+    assert [f.pk for f in lists["followups_due"]] == [minutes.pk]
+    assert len(lists["upcoming"]) == 0
+    Meeting.objects.filter(starts_at__gte=timezone.now()).update(status=Status.PLANNED)
     lists = services.my_meetings(caseworker.user)
     assert len(lists["upcoming"]) == 1
     assert len(lists["minutes_missing"]) == 2

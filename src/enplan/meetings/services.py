@@ -742,7 +742,13 @@ def my_meetings(user) -> dict[str, list[Meeting]]:
     and discharge conferences past their deadline – in a fixed number of queries."""
     professional = getattr(user, "professional_or_none", None)
     if professional is None:
-        return {"upcoming": [], "minutes_missing": [], "discharge_late": [], "cooperation": []}
+        return {
+            "upcoming": [],
+            "minutes_missing": [],
+            "discharge_late": [],
+            "followups_due": [],
+            "cooperation": [],
+        }
     now = timezone.now()
     today = timezone.localdate()
     mine = (
@@ -776,6 +782,22 @@ def my_meetings(user) -> dict[str, list[Meeting]]:
         .exclude(status=Status.CANCELLED)
         .order_by("starts_at")[:100]
     )
+    from django.db.models import Exists, OuterRef
+
+    # Minutes set a next follow-up; past due when no meeting has been held or planned since.
+    followed_up = Meeting.objects.active().filter(
+        citizen_id=OuterRef("citizen_id"), starts_at__date__gte=OuterRef("next_followup_on")
+    )
+    followups = list(
+        Minutes.objects.filter(
+            meeting__in=mine.values("pk"),
+            state=MinutesState.APPROVED,
+            next_followup_on__lt=today,
+        )
+        .exclude(Exists(followed_up))
+        .select_related("meeting__citizen")
+        .order_by("next_followup_on")[:50]
+    )
     from .models import CooperationMeeting
 
     cooperation = list(
@@ -789,6 +811,7 @@ def my_meetings(user) -> dict[str, list[Meeting]]:
         "upcoming": upcoming,
         "minutes_missing": missing,
         "discharge_late": late,
+        "followups_due": followups,
         "cooperation": cooperation,
     }
 

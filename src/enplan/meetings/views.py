@@ -520,6 +520,7 @@ def my_meetings(request):
         for key in ("upcoming", "minutes_missing", "discharge_late")
         for m in lists[key]
     }
+    shown.update({f.meeting.citizen_id: f.meeting.citizen for f in lists["followups_due"]})
     record_list(request.user, shown.values(), "meetings")
     lists["cooperation_due"] = services.cooperation_due(request.user)
     return render(request, "meetings/mine.html", lists)
