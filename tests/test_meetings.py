@@ -550,15 +550,6 @@ def test_my_meetings_lists_upcoming_missing_minutes_and_late_discharge(
 # --- query counts --------------------------------------------------------------------------
 
 
-def _count(django_assert_max_num_queries, client, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize(
     "page", ["list", "detail", "minutes", "mine", "api_list", "api_minutes", "plan"]
 )
