@@ -33,6 +33,7 @@ from enplan.consent.models import Category, Consent
 from enplan.consent.services import give
 from enplan.core.actions import Actor, WriteAction, actions_of
 from enplan.courses.models import Course
+from enplan.meetings.models import CooperationMeeting
 from enplan.messaging import sending
 from enplan.network.models import NetworkRole
 from enplan.network.services import add_member
@@ -50,6 +51,8 @@ SECRETS = {
     "course": "HEMMELIG-FORLOEBSNOTE",
     "contact": "HEMMELIG-KONTAKT",
     "message": "HEMMELIG-BESKED",
+    "minutes": "HEMMELIGT-REFERAT",
+    "decision": "HEMMELIG-BESLUTNING",
 }
 PUBLIC = (
     "accounts/",
@@ -190,7 +193,12 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
     attachment = sent.thread.segments.get(kind="attachment")
     mentor = make_professional("mads", caseworker.organisation, Profession.MENTOR)
     membership = add_member(citizen, actor, role=NetworkRole.MENTOR, professional=mentor)
+    meeting, decision = _meeting(citizen, caseworker)
     ids = {
+        "meeting_uuid": meeting.uuid,
+        "meeting_id": meeting.uuid,
+        "decision_uuid": decision.uuid,
+        "decision_id": decision.uuid,
         "citizen_uuid": citizen.uuid,
         "citizen_id": citizen.uuid,
         "careteam_id": citizen.uuid,
@@ -209,7 +217,51 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
         "segment_uuid": attachment.uuid,
     }
     objects = {"goals": goal.uuid, "activities": activity.uuid, "tracks": track.uuid}
-    return {"users": users, "ids": ids, "objects": objects, "citizen": citizen}
+    # Not about a citizen (a samarbejdsmøde between organisations): filled in, not counted.
+    other_ids = {"cooperation_uuid": CooperationMeeting.objects.get().uuid}
+    return {
+        "users": users,
+        "ids": ids,
+        "other_ids": other_ids,
+        "objects": objects,
+        "citizen": citizen,
+    }
+
+
+def _meeting(citizen, caseworker):
+    """A held meeting with draft minutes and one decision (origin: the jobcenter)."""
+    from enplan.meetings import services as meetings
+
+    start = datetime.datetime(2026, 11, 2, 10, tzinfo=datetime.UTC)
+    meeting = meetings.plan_meeting(
+        caseworker.user,
+        citizen,
+        {
+            "kind": "planning",
+            "purpose": "Fælles plan",
+            "working_question": "Næste skridt?",
+            "starts_at": start,
+            "ends_at": start + datetime.timedelta(hours=1),
+            "place_kind": "clinic",
+        },
+        [],
+        override_reason="ok",
+    ).meeting
+    minutes = meetings.start_minutes(meeting, caseworker.user)
+    meetings.save_minutes(minutes, caseworker.user, {"summary": SECRETS["minutes"]})
+    decision = meetings.add_decision(
+        minutes, caseworker.user, {"topic": "Job", "agreed": SECRETS["decision"], "who": "JC"}
+    )
+    meetings.plan_cooperation(
+        caseworker.user,
+        {
+            "purpose": "Træffetider",
+            "starts_at": start,
+            "ends_at": start + datetime.timedelta(hours=1),
+        },
+        [make_org("Samarbejdspartner", Sector.PSYCHIATRY)],
+    )
+    return meeting, decision
 
 
 def _url(path: str, world) -> str:
@@ -218,7 +270,7 @@ def _url(path: str, world) -> str:
         if name == "obj_uuid":
             segment = path[: match.start()].rstrip("/").rsplit("/", 1)[-1]
             return str(world["objects"][segment])
-        return str(world["ids"][name])
+        return str(world["ids"].get(name) or world["other_ids"][name])
 
     url = re.sub(r"[<{]([^>}]+)[>}]", fill, path)
     query = {
@@ -322,6 +374,7 @@ def test_consent_decides_what_a_member_sees(world):
             client.get(f"/citizens/{citizen.uuid}/plan/"),
             client.get(f"/citizens/{citizen.uuid}/"),
             client.get(f"/api/v1/citizens/{citizen.uuid}/plan"),
+            client.get(f"/citizens/{citizen.uuid}/meetings/{world['ids']['meeting_uuid']}/"),
         ]
         text = "".join(p.content.decode() for p in pages)
         for key, secret in SECRETS.items():

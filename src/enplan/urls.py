@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("citizens/", include("enplan.caseload.urls")),
     path("messages/", include("enplan.messaging.urls")),
+    path("meetings/", include("enplan.meetings.my_urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", fhir_api.urls),
     path("", include("enplan.ops.urls")),  # healthz, readyz, metrics

@@ -37,6 +37,7 @@ from enplan.plans.snapshots import redact, version_withheld
 from . import schemas as s
 from .auth import AUTH
 from .forms import FormInvalid, bind
+from .meetings import meetings
 from .messaging import messaging
 from .serializers import activity_out, citizen_out, citizen_summary, member_out, plan_out
 
@@ -450,3 +451,4 @@ api.add_router("/citizens", network)
 api.add_router("/citizens", plans)
 
 api.add_router("", messaging)
+api.add_router("/citizens", meetings)

@@ -20,6 +20,7 @@ citizen_patterns = [
     path("courses/new/", course_views.course_new, name="course_new"),
     path("courses/<uuid:course_uuid>/edit/", course_views.course_edit, name="course_edit"),
     path("plan/", include("enplan.plans.urls")),
+    path("meetings/", include("enplan.meetings.urls")),
     path("consent/", consent_views.consent_list, name="consents"),
     path(
         "consent/<uuid:consent_uuid>/withdraw/",

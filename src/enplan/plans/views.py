@@ -42,6 +42,8 @@ from .models import (
 )
 from .services import PlanConflict
 from .snapshots import compare, version_withheld
+from .sources import annotate as annotate_sources
+from .sources import timeline_events
 
 TIMELINE_DAYS = 92
 
@@ -161,6 +163,7 @@ def _page_context(request, citizen, plan) -> dict:
     edit = UrlPattern("citizens:track_edit", citizen.uuid)
     for track in ctx["tracks"]:
         track.edit_url = edit(track.uuid)
+    ctx["events"] = timeline_events(plan, timezone.localdate(), TIMELINE_DAYS)
     return ctx
 
 
@@ -341,6 +344,7 @@ def history(request, citizen_uuid):
     versions = list(plan.versions.select_related("author").defer("snapshot")) if plan.pk else []
     for v in versions:
         v.withheld = version_withheld(v, policy)
+    annotate_sources(plan, versions)
     return render(
         request,
         "plans/history.html",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "enplan.audit",
     "enplan.gdpr",
     "enplan.messaging",
+    "enplan.meetings",
     "enplan.caseload",
     "enplan.api",
     "enplan.synthetic",
@@ -156,7 +157,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 NINJA_PAGINATION_PER_PAGE = 50
 
-# E-mail (password-reset links an administrator sends). SMTP unless EMAIL_BACKEND says else.
+# E-mail (password-reset links, meeting invitations with an iCalendar attachment). SMTP unless EMAIL_BACKEND says else.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -22,6 +22,7 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# E-mails (password-reset links) are printed in the terminal the demo runs in.
+# E-mails (password-reset links, meeting invitations) are printed in the terminal the demo
+# runs in, unless an SMTP server is configured.
 if "EMAIL_BACKEND" not in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -27,6 +27,7 @@ from enplan.courses.models import (
     SubstanceOutcome,
     TargetGroup,
 )
+from enplan.meetings.demo import seed as seed_meetings
 from enplan.network.models import NetworkRole
 from enplan.network.services import add_member, hand_over
 from enplan.organisations.models import Organisation, Profession, Professional, Sector
@@ -354,6 +355,7 @@ def seed(out=print, seed_value: int = 2021) -> dict:
     )
     citizens = [_citizen(rng, i, row, orgs, pros, now, today) for i, row in enumerate(rows)]
     _messages(citizens, pros, today)
+    seed_meetings(citizens, pros)
     out(f"Seeded {len(orgs)} organisations, {len(pros)} professionals, {len(rows)} citizens.")
     return {"organisations": len(orgs), "professionals": len(pros), "citizens": len(rows)}
 

@@ -1,0 +1,42 @@
+"""Write actions on meetings (enforced in `meetings.services`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from enplan.core.actions import Actor, declare
+
+PLAN = declare(
+    "meetings.plan",
+    _("Plan a meeting about the citizen, change it or cancel it (invitations go out)"),
+    Actor.COORDINATOR,
+    Actor.MEMBER,
+)
+ADD_AGENDA_ITEM = declare(
+    "meetings.add_agenda_item",
+    _("Add an item to the agenda of a planned meeting"),
+    Actor.COORDINATOR,
+    Actor.MEMBER,
+)
+WRITE_MINUTES = declare(
+    "meetings.write_minutes",
+    _("Record attendance, decisions and the citizen's check in draft minutes"),
+    Actor.COORDINATOR,
+    Actor.ORIGIN,
+)
+APPROVE_MINUTES = declare(
+    "meetings.approve_minutes",
+    _("Approve minutes (locks them) or start a corrected version"),
+    Actor.COORDINATOR,
+    Actor.ORIGIN,
+)
+DECISION_TO_PLAN = declare(
+    "meetings.decision_to_plan",
+    _("Turn a decision of the minutes into a plan activity or sub-goal"),
+    Actor.COORDINATOR,
+    Actor.ORIGIN,
+)
+SEND_MINUTES = declare(
+    "meetings.send_minutes",
+    _("Send approved minutes as CareCommunication to participants outside enplan"),
+    Actor.COORDINATOR,
+    Actor.ORIGIN,
+)
