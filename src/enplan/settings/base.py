@@ -157,7 +157,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 NINJA_PAGINATION_PER_PAGE = 50
 
-# E-mail (password-reset links, meeting invitations with an iCalendar attachment). SMTP unless EMAIL_BACKEND says else.
+# E-mail (password-reset links, meeting invitations with an iCalendar attachment): SMTP
+# unless EMAIL_BACKEND says otherwise.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
