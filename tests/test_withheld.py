@@ -241,8 +241,14 @@ def _routes():
     return sorted(
         "/" + r
         for r in walk(get_resolver().url_patterns)
-        if not r.startswith(("api/", "fhir/")) and "(?P" not in r and "^" not in r
+        if not r.startswith(("api/", "fhir/", *OPERATIONS_ENDPOINTS))
+        and "(?P" not in r
+        and "^" not in r
     )
+
+
+# Health and metrics carry no citizen data and may answer 503 by design (tests/test_ops_*).
+OPERATIONS_ENDPOINTS = ("healthz", "readyz", "metrics")
 
 
 def _operations() -> list[str]:
