@@ -91,6 +91,7 @@ def citizen_new(request):
 
 
 @login_required
+@require_safe
 def citizen_registered(request):
     """The one answer to a registration: the same whether the citizen was new or known."""
     if request.user.professional_or_none is None:
