@@ -9,7 +9,7 @@ from enplan.citizens.models import Citizen, CitizenIdentifier
 from enplan.organisations.models import Organisation, Sector
 
 from . import fhir
-from .models import DeliveryState, Direction, Message
+from .outbox import apply_ack, enqueue
 
 
 def org_ref(org: Organisation) -> fhir.OrgRef:
@@ -82,8 +82,6 @@ def send_ack(
     sender's message is marked at once. Called in the transaction that stored the message,
     so the acknowledgement is queued exactly when the message is stored. `new` is false
     for the original acknowledgement sent again for a duplicate."""
-    from .outbox import enqueue
-
     if known is not None:
         partner = known.get(to.sor)
     else:
@@ -99,14 +97,6 @@ def send_ack(
         bundle=ack,
         endpoint=partner.message_endpoint if partner else "",
         new=new,
-    )
-
-
-def apply_ack(header_id: str, code: str, reason: str = "") -> int:
-    return Message.objects.filter(direction=Direction.OUT, header_id=header_id).update(
-        state=DeliveryState.ACKNOWLEDGED if code == "ok" else DeliveryState.FAILED,
-        ack_code=code,
-        ack_detail=reason[:500],
     )
 
 

@@ -44,7 +44,7 @@ from .models import (
     SegmentKind,
     Thread,
 )
-from .outbox import enqueue_new
+from .outbox import apply_ack, enqueue_new
 
 log = logging.getLogger("enplan.messaging")
 
@@ -554,14 +554,14 @@ def _receiver_sor(bundle) -> str:
     try:
         header = bundle["entry"][0]["resource"]
         ref = header["destination"][0]["receiver"]
-        return fhir._identifier(fhir._Index(bundle).get(ref, "Organization", "receiver"), fhir.SOR)
+        return fhir.identifier_of(fhir.Index(bundle).get(ref, "Organization", "receiver"), fhir.SOR)
     except (KeyError, IndexError, TypeError, MessageError):
         return ""
 
 
 def _receive_ack(bundle, acked_id: str, code: str, reason: str, *, channel, source) -> Result:
     """An Acknowledgement of something we sent: delivered, or not (with the reason)."""
-    updated = directory.apply_ack(acked_id, code, reason)
+    updated = apply_ack(acked_id, code, reason)
     if not updated:
         return _refuse(
             MessageError(

@@ -19,7 +19,7 @@ from enplan.consent.models import Category
 from enplan.consent.policy import shares_with
 from enplan.organisations.models import Organisation
 
-from . import directory, fhir, receiving
+from . import directory, fhir, outbox, receiving
 from .models import Activity, DeliveryState, Direction, Message, Segment, SegmentKind, Thread
 from .outbox import enqueue
 
@@ -167,7 +167,7 @@ def _send(
     record(user, citizen, Action.CREATE, message, to=partner.name)
     if partner.uses_enplan:
         result = receiving.receive_parsed(cc, bundle, channel="enplan", notify_sender=False)
-        directory.apply_ack(cc.header_id, result.ack_code, result.reason)
+        outbox.apply_ack(cc.header_id, result.ack_code, result.reason)
         if notification_kind:
             Thread.objects.filter(
                 organisation=partner, communication_id=cc.communication_id
