@@ -339,8 +339,19 @@ def attach_to_citizen(user, thread: Thread, citizen, remember_identifier: bool) 
 
     if thread.citizen_id is not None:
         raise ValidationError(_("This message is already attached to a citizen."))
+    if thread.partner_id is None:
+        # No organisation is created from a message: an administrator adds the sender.
+        thread.partner = Organisation.objects.filter(sor_code=thread.partner_sor).first()
+        if thread.partner is None or not thread.partner_sor:
+            raise ValidationError(
+                _(
+                    "The sender (SOR %(sor)s) is not in the organisation directory. Ask an "
+                    "administrator to add it; then attach the message."
+                )
+                % {"sor": thread.partner_sor or "?"}
+            )
     thread.citizen, thread.municipality_code = citizen, citizen.municipality_code
-    thread.save(update_fields=["citizen", "municipality_code", "updated_at"])
+    thread.save(update_fields=["citizen", "municipality_code", "partner", "updated_at"])
     if remember_identifier:
         for ident in thread.patient.get("identifiers", []):
             if ident.get("value") and ident.get("value") != citizen.cpr:

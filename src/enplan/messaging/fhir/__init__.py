@@ -33,6 +33,7 @@ from .types import (
 )
 from .validate import (
     check_attachment,
+    content_essence,
     content_hash,
     decode,
     sniff_format,
@@ -66,6 +67,7 @@ __all__ = [
     "build",
     "build_ack",
     "check_attachment",
+    "content_essence",
     "content_hash",
     "decode",
     "essence",

@@ -360,24 +360,27 @@ def parse_ack(bundle: dict) -> tuple[str, str, str] | None:
 
 def peek(bundle: dict) -> tuple[str, OrgRef | None, ProvenanceEntry | None]:
     """Best effort on a message we refuse: its id, sender and latest Provenance, so the
-    negative acknowledgement can still be addressed."""
+    negative acknowledgement can still be addressed. Whatever shape the bundle has, this
+    answers (with less) rather than fails."""
+    header_id, sender, latest = "", None, None
     try:
-        entries = bundle.get("entry") or []
-        header = entries[0]["resource"]
+        header = (bundle.get("entry") or [])[0]["resource"]
+        value = header.get("id", "")
+        header_id = value[:64] if isinstance(value, str) else ""
         idx = _Index(bundle)
-        sender = _org(idx.get(header.get("sender"), "Organization", "sender"), "sender")
-    except (KeyError, IndexError, TypeError, AttributeError, MessageError):
-        return (bundle.get("entry") or [{}])[0].get("resource", {}).get("id", ""), None, None
-    latest = None
-    try:
+        found = _org(idx.get(header.get("sender"), "Organization", "sender"), "sender")
+        if all(isinstance(v, str) for v in (found.sor, found.ean, found.name)):
+            sender = OrgRef(sor=found.sor[:18], ean=found.ean[:13], name=found.name[:200])
         latest = next(
             _provenance(idx, r)
             for r in idx.of_type("Provenance")
-            if ((r.get("target") or [{}])[0].get("reference") or "").endswith(header.get("id", "?"))
+            if ((r.get("target") or [{}])[0].get("reference") or "").endswith(header_id or "?")
         )
-    except (StopIteration, MessageError):
+        if not all(isinstance(v, str) for v in (latest.target, latest.activity, latest.occurred)):
+            latest = None
+    except Exception:  # noqa: S110 – best effort by design: less to address it with
         pass
-    return header.get("id", ""), sender, latest
+    return header_id, sender, latest
 
 
 # Public names for the receiver's best-effort look-ups on a refused message.

@@ -14,14 +14,53 @@ from lxml import etree
 
 from .types import ATTACHMENT_TYPES, MessageError
 
+FHIR_NS = "http://hl7.org/fhir"
+XINCLUDE_NS = b"http://www.w3.org/2001/XInclude"
+
 
 def content_hash(bundle: dict) -> str:
-    """What makes two deliveries the same message: everything but the envelope's Bundle.id
-    and timestamp, which a resend may renew."""
+    """What makes two deliveries the same message. MedCom: a resend keeps its
+    MessageHeader.id but gets a new Bundle.id and Bundle.timestamp. So the hash leaves out
+    the envelope (the Bundle's id, timestamp and meta) and, in each resource, what a relay or
+    the format may change without touching the content: its meta and its generated narrative
+    (text.div differs between the XML and the JSON serialisation of one message).
+
+    Refuses text that cannot be stored (a lone surrogate from a JSON escape)."""
+    essence = content_essence(bundle)
+    try:
+        text = json.dumps(essence, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        encoded = text.encode()
+    except UnicodeEncodeError:
+        raise MessageError(
+            str(_("The message contains text that is not valid Unicode (a lone surrogate).")),
+            "invalid",
+        ) from None
+    except (RecursionError, TypeError, ValueError):
+        raise MessageError(str(_("The message is nested too deeply.")), "structure") from None
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def content_essence(bundle: dict) -> dict:
+    """The part of a message Bundle that `content_hash` compares (see there)."""
     essence = {k: v for k, v in bundle.items() if k not in ("id", "timestamp", "meta")}
-    return hashlib.sha256(
-        json.dumps(essence, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    ).hexdigest()
+    entries = essence.get("entry")
+    if isinstance(entries, list):
+        essence["entry"] = [_entry_essence(e) for e in entries]
+    return essence
+
+
+def _entry_essence(entry):
+    res = entry.get("resource") if isinstance(entry, dict) else None
+    if not isinstance(res, dict):
+        return entry
+    return {
+        **entry,
+        "resource": {
+            k: v
+            for k, v in res.items()
+            if k != "meta" and not (k == "text" and isinstance(v, dict))
+        },
+    }
 
 
 # --- decoding -------------------------------------------------------------------------------
@@ -51,13 +90,21 @@ def _screen_xml(data: bytes) -> None:
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
-        tree = etree.fromstring(data, parser).getroottree()
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise MessageError(
             str(_("Malformed XML: %(error)s") % {"error": exc}), "structure"
         ) from None
+    tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise MessageError(str(_("XML with a DOCTYPE (DTD or entities) is refused.")), "security")
+    if XINCLUDE_NS in data:
+        raise MessageError(str(_("XML with XInclude is refused.")), "security")
+    if not isinstance(root.tag, str) or root.tag != f"{{{FHIR_NS}}}Bundle":
+        raise MessageError(
+            str(_("The XML is not a FHIR Bundle (root element Bundle in the FHIR namespace).")),
+            "structure",
+        )
 
 
 def decode(data: bytes | dict, content_type: str = "") -> dict:
@@ -84,16 +131,23 @@ def decode(data: bytes | dict, content_type: str = "") -> dict:
             _screen_xml(data)
             model = Bundle.model_validate_xml(data)
         else:
-            try:
-                raw = json.loads(data)
-            except ValueError as exc:
-                raise _invalid(exc) from None
-            return _validate_json(raw)
+            return _validate_json(_loads(data))
     except MessageError:
         raise
-    except (ValueError, ValidationError, etree.LxmlError) as exc:
+    except RecursionError:
+        raise MessageError(str(_("The message is nested too deeply.")), "structure") from None
+    except (ValueError, TypeError, ValidationError, etree.LxmlError) as exc:
         raise _invalid(exc) from None
     return json.loads(model.model_dump_json())
+
+
+def _loads(data: bytes):
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise MessageError(str(_("The message is nested too deeply.")), "structure") from None
+    except ValueError as exc:  # also bytes that are not UTF-8
+        raise _invalid(exc) from None
 
 
 def _validate_json(raw) -> dict:
@@ -104,7 +158,9 @@ def _validate_json(raw) -> dict:
         raise MessageError(str(_("The message is not a FHIR Bundle.")), "structure")
     try:
         Bundle.model_validate(raw)  # structure only: the dict as sent is what we read
-    except (ValueError, ValidationError) as exc:
+    except RecursionError:
+        raise MessageError(str(_("The message is nested too deeply.")), "structure") from None
+    except (ValueError, TypeError, ValidationError) as exc:
         raise _invalid(exc) from None
     return raw
 
@@ -137,10 +193,7 @@ def split_batch(data: bytes, content_type: str = "") -> list[dict]:
             "structure",
             http_status=415,
         )
-    try:
-        raw = json.loads(data)
-    except ValueError as exc:
-        raise _invalid(exc) from None
+    raw = _loads(data)
     if (
         not isinstance(raw, dict)
         or raw.get("resourceType") != "Bundle"
