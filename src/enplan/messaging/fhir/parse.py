@@ -4,6 +4,7 @@ the negative acknowledgement."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 from django.utils.translation import gettext_lazy as _
@@ -293,7 +294,120 @@ def parse_bundle(bundle: dict) -> CareCommunication:
             str(_("The Provenance names a message segment that is not in the message.")),
             "invalid",
         )
+    check_fields(cc)
     return cc
+
+
+# What the stored rows hold at most (text longer than this is refused, not cut).
+_TEXT_LIMITS = {
+    "Bundle.id": 64,
+    "MessageHeader.id": 64,
+    "Communication.identifier": 100,
+    "SOR": 18,
+    "EAN": 13,
+    "name": 200,
+    "Payload.identifier": 100,
+    "phone": 40,
+    "title": 300,
+    "url": 500,
+    "contentType": 100,
+    "timestamp": 40,
+}
+EARLIEST, LATEST = 1900, 2200
+
+
+def _text(value, what: str, limit_key: str = "", *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, str):
+        raise MessageError(str(_("%(what)s must be text.") % {"what": what}), "value")
+    limit = _TEXT_LIMITS.get(limit_key or what)
+    if limit and len(value) > limit:
+        raise MessageError(
+            str(
+                _("%(what)s is longer than %(limit)s characters.") % {"what": what, "limit": limit}
+            ),
+            "value",
+        )
+
+
+def _time(value: str, what: str) -> None:
+    """A FHIR dateTime within the years a message can be about (a date or year alone is
+    fine; a time needs its zone)."""
+    if not value:
+        return
+    try:
+        dt = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        if len(value) >= 4 and value[:4].isdigit() and EARLIEST <= int(value[:4]) <= LATEST:
+            return  # a year or year-month: kept as text
+        raise MessageError(
+            str(_("%(what)s is not a date and time: %(value)s") % {"what": what, "value": value}),
+            "value",
+        ) from None
+    if not EARLIEST <= dt.year <= LATEST:
+        raise MessageError(
+            str(
+                _("%(what)s lies outside the years %(first)s–%(last)s.")
+                % {"what": what, "first": EARLIEST, "last": LATEST}
+            ),
+            "value",
+        )
+    try:
+        dt.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise MessageError(str(_("%(what)s is out of range.") % {"what": what}), "value") from None
+
+
+def check_fields(cc: CareCommunication) -> None:
+    """Every value we store is text of a length the database holds, and every time lies in
+    a sane range: a number where a date belongs, or an id longer than any real one, is
+    refused with the reason instead of failing when stored."""
+    _text(cc.bundle_id, "Bundle.id")
+    _text(cc.header_id, "MessageHeader.id")
+    _text(cc.timestamp, "Bundle.timestamp", "timestamp")
+    _time(cc.timestamp, "Bundle.timestamp")
+    for org, what in ((cc.sender, "sender"), (cc.receiver, "receiver")):
+        _text(org.sor, f"{what} SOR", "SOR")
+        _text(org.ean, f"{what} EAN", "EAN")
+        _text(org.name, f"{what} name", "name")
+    _text(cc.communication_id, "Communication.identifier")
+    _text(cc.topic, "Communication.topic")
+    _text(cc.priority, "Communication.priority", "name")
+    for system, value in cc.patient.identifiers:
+        _text(system, "Patient.identifier.system", "url")
+        _text(value, "Patient.identifier.value", "Payload.identifier")
+    _text(cc.patient.family, "Patient.name.family", "name")
+    for given in cc.patient.given:
+        _text(given, "Patient.name.given", "name")
+    for n, p in enumerate(cc.payloads, 1):
+        what = str(_("Message segment %(n)s") % {"n": n})
+        _text(p.identifier, what, "Payload.identifier")
+        _text(p.timestamp, what, "timestamp")
+        _time(p.timestamp, what)
+        _text(p.assigner_sor, what, "SOR")
+        _text(p.phone, what, "phone")
+        _text(p.text, what, optional=True)
+        _text(p.title, what, "title")
+        _text(p.url, what, "url")
+        _text(p.content_type, what, "contentType")
+        _text(p.creation, what, "timestamp")
+        _time(p.creation, what)
+        if p.author:
+            for value in vars(p.author).values():
+                _text(value, what, "name")
+    for prov in cc.provenance:
+        for value in (prov.target, prov.previous):
+            _text(value, "Provenance", "MessageHeader.id")
+        _text(prov.activity, "Provenance.activity", "name")
+        _text(prov.occurred, "Provenance.occurred", "timestamp")
+        _text(prov.agent_sor, "Provenance.agent", "SOR")
+        for pid in prov.payload_ids:
+            _text(pid, "Provenance.entity", "Payload.identifier")
+    for party in (cc.recipient, cc.sender_party):
+        if party is not None:
+            for value in vars(party).values():
+                _text(value, "Communication.recipient", "name")
 
 
 def parse(data: bytes, content_type: str = "") -> tuple[CareCommunication, dict]:

@@ -7,6 +7,8 @@ import base64
 import uuid
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 # Systems and profiles (MedCom CareCommunication 5.0, Messaging, Acknowledgement).
 SOR = "urn:oid:1.2.208.176.1.1"
 EAN = "https://www.gs1.org/gln"
@@ -116,7 +118,12 @@ class Payload:
         return self.text is None
 
     def content_bytes(self) -> bytes | None:
-        return base64.b64decode(self.data) if self.data else None
+        if not self.data:
+            return None
+        try:
+            return base64.b64decode(self.data)
+        except (ValueError, TypeError):
+            raise MessageError(str(_("An attachment's data is not base64.")), "value") from None
 
 
 @dataclass

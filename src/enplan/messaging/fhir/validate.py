@@ -37,6 +37,8 @@ def content_hash(bundle: dict) -> str:
         ) from None
     except (RecursionError, TypeError, ValueError):
         raise MessageError(str(_("The message is nested too deeply.")), "structure") from None
+    if "\\u0000" in text:  # a NUL character: no database column holds it
+        raise MessageError(str(_("The message contains a NUL character.")), "invalid")
     return hashlib.sha256(encoded).hexdigest()
 
 
