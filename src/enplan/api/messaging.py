@@ -24,13 +24,18 @@ from .auth import INTEGRATION_AUTH
 messaging = Router(tags=["messaging"])
 
 READ_CHUNK = 1 << 16
+ACK = {"application/fhir+json": {"schema": {"type": "object"}}}  # a MedCom Acknowledgement
+ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 ACK_RESPONSES = {
-    200: {"description": "Accepted or a duplicate: a positive Acknowledgement"},
-    401: {"description": "No valid message-integration key (personal tokens are refused)"},
-    403: {"description": "The sender is not one the integration may deliver for: negative ack"},
-    413: {"description": "Larger than ENPLAN_MESSAGE_MAX_BYTES: a negative Acknowledgement"},
-    415: {"description": "Neither FHIR JSON nor XML: a negative Acknowledgement"},
-    422: {"description": "Refused, with the reason: a negative Acknowledgement"},
+    200: {"description": "Accepted or a duplicate: a positive Acknowledgement", "content": ACK},
+    401: {
+        "description": "No valid message-integration key (personal tokens are refused)",
+        "content": ERROR,
+    },
+    403: {"description": "The sender is not the integration's: negative ack", "content": ACK},
+    413: {"description": "Past ENPLAN_MESSAGE_MAX_BYTES: a negative ack", "content": ACK},
+    415: {"description": "Neither FHIR JSON nor XML: a negative ack", "content": ACK},
+    422: {"description": "Refused, with the reason: a negative ack", "content": ACK},
 }
 
 

@@ -674,18 +674,34 @@ def _refuse(
     """The negative acknowledgement and the receipt of a refused message. `notify` false:
     the acknowledgement goes back only with the answer to the integration that delivered it
     (never to a sender the message may only claim)."""
-    header_id, sender, latest = fhir.peek(bundle) if isinstance(bundle, dict) else ("", None, None)
+    named = fhir.peek(bundle) if isinstance(bundle, dict) else ("", None, None)
     ours = directory.org_ref(org) if org else fhir.OrgRef(sor=_receiver_sor(bundle) or "unknown")
-    ack = fhir.build_ack(
-        responding_to=header_id,
-        ours=ours,
-        theirs=sender,
-        code="fatal-error",
-        reason=exc.reason,
-        issue=exc.issue,
-        latest=latest,
-        when=_now_iso(),
-    )
+    # What the refused message names goes into the acknowledgement only as far as it is fit
+    # to repeat (a valid FHIR Bundle is what we answer, whatever we were sent).
+    header_id, sender, latest = named
+    unknown = fhir.OrgRef(sor="unknown")
+    for header_id, sender, latest, by in (  # noqa: B020 – each variant replaces the last
+        (*named, ours),
+        (named[0], named[1], None, ours),
+        (named[0], None, None, ours),
+        ("", None, None, ours),
+        ("", None, None, unknown),
+    ):
+        ack = fhir.build_ack(
+            responding_to=header_id,
+            ours=by,
+            theirs=sender,
+            code="fatal-error",
+            reason=exc.reason,
+            issue=exc.issue,
+            latest=latest,
+            when=_now_iso(),
+        )
+        try:
+            fhir.validate_built(ack)
+            break
+        except Exception:  # noqa: S112 – the next, plainer variant
+            continue
     Receipt.objects.create(
         channel=channel,
         source=source[:500],

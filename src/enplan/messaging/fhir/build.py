@@ -3,6 +3,7 @@ to a batch, and the JSON/XML serialisations of what we emit."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import uuid
 
@@ -271,6 +272,19 @@ def to_json(bundle: dict) -> bytes:
     return json.dumps(bundle, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _usable(prov: ProvenanceEntry) -> bool:
+    """Whether a message's Provenance can be repeated in our acknowledgement as it stands
+    (a refused message's may be anything)."""
+    values = (prov.target, prov.activity, prov.occurred, prov.agent_sor)
+    if not all(isinstance(v, str) and v and v == v.strip() for v in values):
+        return False
+    try:
+        datetime.datetime.fromisoformat(prov.occurred.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 def build_ack(
     *,
     responding_to: str,
@@ -319,7 +333,7 @@ def build_ack(
             "issue": [{"severity": "error", "code": issue, "details": {"text": reason[:1000]}}],
         }
         header["response"]["details"] = b.add(outcome)
-    for prov in ([latest] if latest else []) + [
+    for prov in ([latest] if latest and _usable(latest) else []) + [
         ProvenanceEntry(
             target=header_id,
             activity="acknowledgement",
