@@ -3,8 +3,8 @@ wrong type, parts removed, deep nesting, sizes, encodings and byte damage – an
 receive endpoint as an integration would. Every answer must be a MedCom Acknowledgement with
 a 2xx/4xx status (never a 500), and a refused message must store nothing.
 
-`ENPLAN_FUZZ_EXAMPLES` sets the number of mutated messages (150 by default; a few seconds
-each ten on SQLite).
+`ENPLAN_FUZZ_EXAMPLES` sets the number of mutated messages (150 by default, about a
+minute on SQLite).
 """
 
 import copy

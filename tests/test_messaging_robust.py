@@ -363,3 +363,48 @@ def test_receipt_through_runserver_answers_with_the_ack(caseworker):
         server.terminate()
         server.wait(10)
     assert Message.objects.count() == 3
+
+
+# --- attachment URLs (issue 10.8) -----------------------------------------------------------
+
+
+def test_only_http_attachment_urls_are_rendered_as_links(client, key, caseworker):
+    from enplan.citizens.models import Citizen
+    from enplan.messaging.models import Thread
+    from enplan.network.models import NetworkRole
+    from enplan.network.services import add_member
+    from enplan.organisations.models import Professional
+
+    nurse = Professional.objects.get(user__username="birgit")
+    citizen = Citizen.objects.get(cpr=BRUNO)
+    add_member(citizen, caseworker.user, role=NetworkRole.OTHER, professional=nurse)
+    urls = {
+        "Web.pdf": "https://example.org/bilag.pdf",
+        "Script.pdf": "javascript:alert(document.cookie)",
+        "Data.pdf": "data:text/html,<script>alert(1)</script>",
+        "File.pdf": "file:///etc/passwd",
+        "Ref.pdf": "urn:uuid:4b2a7c1e-0000-4000-8000-000000000001",
+        "Tricky.pdf": " JaVaScRiPt:alert(1)",
+    }
+    cc = message()
+    for title, url in urls.items():
+        cc.payloads.insert(
+            0,
+            fhir.Payload(
+                identifier=f"urn:uuid:{uuid.uuid4()}",
+                timestamp="2026-11-20T10:00:00+01:00",
+                content_type="application/pdf",
+                title=title,
+                url=url,
+            ),
+        )
+    assert_ack(post(client, key, fhir.to_json(fhir.build(cc))), "ok")
+    thread = Thread.objects.get()
+    client.force_login(nurse.user)
+    page = client.get(f"/citizens/{citizen.uuid}/messages/{thread.uuid}/").content.decode()
+    assert 'href="https://example.org/bilag.pdf"' in page
+    for title in ("Script.pdf", "Data.pdf", "File.pdf", "Ref.pdf", "Tricky.pdf"):
+        assert title in page
+    hrefs = [h.split('"', 1)[0].strip().lower() for h in page.split('href="')[1:]]
+    for scheme in ("javascript:", "data:", "file:", "urn:"):
+        assert not [h for h in hrefs if h.startswith(scheme)], scheme
