@@ -136,10 +136,14 @@ class HttpTransport:
             apply_ack(*parsed)
 
 
-def apply_ack(header_id: str, code: str, reason: str = "") -> int:
+def apply_ack(header_id: str, code: str, reason: str = "", *, from_sor: str | None = None) -> int:
     """A partner's Acknowledgement of a message we sent: delivered, or not (with the
-    reason). It belongs with the delivery state, which the outbox owns."""
-    return Message.objects.filter(direction=Direction.OUT, header_id=header_id).update(
+    reason). It belongs with the delivery state, which the outbox owns. `from_sor`: the
+    acknowledging organisation, which must be the one the message went to."""
+    sent = Message.objects.filter(direction=Direction.OUT, header_id=header_id)
+    if from_sor is not None:
+        sent = sent.filter(receiver_sor=from_sor)
+    return sent.update(
         state=DeliveryState.ACKNOWLEDGED if code == "ok" else DeliveryState.FAILED,
         ack_code=code,
         ack_detail=reason[:500],

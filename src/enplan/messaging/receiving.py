@@ -737,8 +737,13 @@ def _receiver_sor(bundle) -> str:
 def _receive_ack(
     bundle, acked_id: str, code: str, reason: str, *, channel, source, integration=None
 ) -> Result:
-    """An Acknowledgement of something we sent: delivered, or not (with the reason)."""
-    updated = apply_ack(acked_id, code, reason)
+    """An Acknowledgement of something we sent: delivered, or not (with the reason). Only
+    the organisation the message went to can acknowledge it, so a message integration
+    cannot settle the delivery of messages to partners it does not speak for."""
+    _header, sender, _latest = fhir.peek(bundle)
+    if not isinstance(acked_id, str) or not isinstance(code, str) or not isinstance(reason, str):
+        raise MessageError(_("The acknowledgement has no response."), "required")
+    updated = apply_ack(acked_id, code, reason, from_sor=sender.sor if sender else "")
     if not updated:
         return _refuse(
             MessageError(
