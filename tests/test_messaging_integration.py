@@ -42,9 +42,8 @@ UNKNOWN = "999999999999999"  # a SOR code no organisation here has
 
 
 def post(client, key, data, content_type="application/fhir+json", url=RECEIVE_URL):
-    return client.post(
-        url, data=data, content_type=content_type, headers={"Authorization": f"Bearer {key}"}
-    )
+    headers = {"Authorization": f"Bearer {key}", "Accept-Language": "en"}
+    return client.post(url, data=data, content_type=content_type, headers=headers)
 
 
 def test_a_personal_token_cannot_deliver_messages(client, bruno, nurse):
