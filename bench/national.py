@@ -379,6 +379,11 @@ class Messages:
             .first()
         )
         self.sender = national.Org(gp.id, "gp", gp.name, 0, gp.sor_code, gp.ean)
+        # Receipt is for message integrations, not people: one bound to the bench's sender.
+        from enplan.messaging.models import MessageIntegration
+
+        _integration, key = MessageIntegration.issue(f"bench {time.time_ns()}", [gp.sor_code])
+        self.headers = {"Authorization": f"Bearer {key}"}
         self.lock = threading.Lock()
         self._receivers: dict[str, national.Org] = {}
 
@@ -425,7 +430,7 @@ class Messages:
 def receive_app(client, s: Subject, rng, messages: Messages | None = None) -> int:
     c = rng.choice(s.citizens)
     body, _header = messages.bundle(c, messages.receiver(c.jobcenter_sor))
-    headers = {**_token_headers(s), "Content-Type": "application/fhir+json"}
+    headers = {**messages.headers, "Content-Type": "application/fhir+json"}
     return client.request("POST", RECEIVE_PATH, headers, body)[0]
 
 
@@ -437,7 +442,7 @@ def receive_batch_app(client, s: Subject, rng, messages: Messages, size: int = 5
         bodies.append(messages.bundle(c, messages.receiver(c.jobcenter_sor))[0])
     entries = b",".join(b'{"resource":' + b + b"}" for b in bodies)
     body = b'{"resourceType":"Bundle","type":"batch","entry":[' + entries + b"]}"
-    headers = {**_token_headers(s), "Content-Type": "application/fhir+json"}
+    headers = {**messages.headers, "Content-Type": "application/fhir+json"}
     status, content = client.request("POST", RECEIVE_BATCH_PATH, headers, body)
     if status != 200:
         return status, 0

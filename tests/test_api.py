@@ -308,3 +308,96 @@ def test_session_auth_needs_csrf(caseworker, citizen):
     )
     assert response.status_code == 403
     assert Plan.objects.get(citizen=citizen).final_goal == ""
+
+
+# --- the API says what it does: one error shape, documented (issue 10.9) ---------------------
+
+
+def _documented(client, path: str, method: str, status: int) -> dict:
+    doc = client.get("/api/v1/openapi.json").json()
+    response = doc["paths"][path][method]["responses"][str(status)]
+    ref = response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    return doc["components"]["schemas"][ref]
+
+
+def _matches(body: dict, schema: dict) -> bool:
+    return set(schema["required"]) <= set(body) and isinstance(body["detail"], str)
+
+
+def test_ninjas_own_validation_errors_have_the_documented_shape(api, client, citizen):
+    bad = api("get", "/api/v1/citizens/not-a-uuid")
+    assert bad.status_code == 422
+    body = bad.json()
+    assert _matches(body, _documented(client, "/api/v1/citizens/{citizen_id}", "get", 422))
+    assert body["errors"] == {"citizen_id": [body["errors"]["citizen_id"][0]]}
+    typed = api("post", "/api/v1/citizens", {"given_name": 7, "cpr": []})
+    assert typed.status_code == 422 and set(typed.json()["errors"]) >= {"cpr"}
+    assert isinstance(typed.json()["detail"], str)
+
+
+@pytest.mark.parametrize(
+    "params", [{"offset": 10**30}, {"limit": 10**30}, {"offset": -1}, {"limit": 0}]
+)
+def test_huge_or_negative_offsets_are_a_422(api, client, citizen, params):
+    response = api("get", "/api/v1/citizens", **params)
+    assert response.status_code == 422
+    assert _matches(response.json(), _documented(client, "/api/v1/citizens", "get", 422))
+    log = api("get", f"/api/v1/citizens/{citizen.uuid}/access-log", **params)
+    assert log.status_code == 422
+
+
+def test_a_huge_number_in_a_path_is_a_422_not_a_500(api, citizen):
+    response = api("get", f"/api/v1/citizens/{citizen.uuid}/plan/versions/{10**30}")
+    assert response.status_code in (404, 422)
+    assert isinstance(response.json()["detail"], str)
+
+
+def test_lone_surrogates_in_json_are_refused(client, caseworker, citizen):
+    _, raw = ApiToken.issue(caseworker.user, "t")
+    response = client.patch(
+        f"/api/v1/citizens/{citizen.uuid}",
+        data=b'{"given_name": "Ann\\ud800a"}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 400 and isinstance(response.json()["detail"], str)
+    citizen.refresh_from_db()
+    assert citizen.given_name != "Ann\ud800a"
+
+
+@pytest.mark.parametrize("megabytes", [3, 5])
+def test_multi_megabyte_json_bodies_are_a_413(client, caseworker, citizen, megabytes):
+    _, raw = ApiToken.issue(caseworker.user, "t")
+    body = json.dumps({"given_name": "A", "communication_preferences": "x" * megabytes * 2**20})
+    response = client.patch(
+        f"/api/v1/citizens/{citizen.uuid}",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is too large."}
+
+
+def test_every_operation_documents_the_statuses_ninja_can_answer(client):
+    for prefix in ("/api/v1", "/fhir/r4"):
+        doc = client.get(f"{prefix}/openapi.json").json()
+        for path, item in doc["paths"].items():
+            for method, operation in item.items():
+                statuses = set(operation["responses"])
+                assert {"401", "403", "422"} <= statuses, (method, path)
+                if "{" in path:
+                    assert "404" in statuses, (method, path)
+                if "requestBody" in operation:
+                    assert {"400", "413", "415"} <= statuses, (method, path)
+                for status, response in operation["responses"].items():
+                    if status.startswith("4"):
+                        assert response.get("content"), (method, path, status)
+
+
+def test_fhir_errors_are_operation_outcomes(api):
+    for path in ("/fhir/r4/CarePlan/not-a-uuid", f"/fhir/r4/CareTeam/{uuid.uuid4()}"):
+        response = api("get", path)
+        assert response.status_code in (404, 422)
+        assert response["Content-Type"].startswith("application/fhir+json")
+        assert response.json()["resourceType"] == "OperationOutcome"

@@ -108,7 +108,11 @@ def test_triage_forward_and_notification_switches(
                 given_how="written",
             ),
         )
-    # A message from outside about a person known only by a replacement number.
+    # A message from outside (a sender the directory knows) about a person known only by a
+    # replacement number.
+    auh = make_org("Klinik for Ældresygdomme, AUH", "other", "441211000016000")
+    auh.uses_enplan = False
+    auh.save()
     cc = message(
         receiver=caseworker.organisation.sor_code,
         sender="441211000016000",

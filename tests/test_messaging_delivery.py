@@ -195,6 +195,38 @@ def test_an_acknowledgement_from_the_partner_marks_the_message_delivered(
     assert message.ack_detail == "Ukendt patient"
 
 
+def test_only_the_receiver_can_acknowledge_a_message(caseworker, citizen, external):
+    """An integration that speaks for another partner cannot settle this delivery."""
+    from enplan.messaging import fhir
+    from enplan.messaging.models import MessageIntegration
+    from enplan.messaging.receiving import receive
+
+    message = write(caseworker, citizen, external)
+    other = "900000000000088"
+    integration, _key = MessageIntegration.issue("another partner", [other])
+    ack = fhir.build_ack(
+        responding_to=message.header_id,
+        ours=fhir.OrgRef(other),
+        theirs=fhir.OrgRef(caseworker.organisation.sor_code),
+        code="ok",
+        when="2026-11-23T10:00:00+01:00",
+    )
+    result = receive(fhir.to_json(ack), channel="test", integration=integration)
+    assert result.outcome == "rejected"
+    message.refresh_from_db()
+    assert message.state != DeliveryState.ACKNOWLEDGED
+    forged = fhir.build_ack(
+        responding_to=message.header_id,
+        ours=fhir.OrgRef(external.sor_code),
+        theirs=fhir.OrgRef(caseworker.organisation.sor_code),
+        code="ok",
+        when="2026-11-23T10:00:00+01:00",
+    )
+    assert receive(fhir.to_json(forged), channel="test", integration=integration).http_status == 403
+    message.refresh_from_db()
+    assert message.state != DeliveryState.ACKNOWLEDGED
+
+
 # --- a real worker process, killed with SIGKILL ---------------------------------------------
 
 

@@ -10,18 +10,18 @@ import pytest
 from django.core.management import call_command
 from fhir.resources.R4B.bundle import Bundle
 
-from enplan.accounts.models import ApiToken
 from enplan.audit.models import AuditEntry
 from enplan.messaging import fhir
 from enplan.messaging.models import (
     Message,
+    MessageIntegration,
     OutboxEntry,
     Outcome,
     Receipt,
     Segment,
     Thread,
 )
-from enplan.messaging.partners import ensure_example_organisations
+from enplan.messaging.partners import MEDCOM_EXAMPLE_ORGANISATIONS, ensure_example_organisations
 from enplan.messaging.receiving import receive
 from enplan.network.models import NetworkRole
 from enplan.network.services import add_member
@@ -35,6 +35,7 @@ SEND = sorted(FIXTURES.glob("Bundle-S-*"))
 AABENRAA, ARDEN, OSTERBRO = "330461000016004", "382871000016004", "1017421000016003"
 AUH = "441211000016000"
 BRUNO = "2509479989"  # MedCom's test patient in the official examples
+EXAMPLE_SORS = [sor for _name, _sector, sor, _ean, _uses in MEDCOM_EXAMPLE_ORGANISATIONS]
 
 
 def ct(path: Path) -> str:
@@ -453,7 +454,8 @@ def test_command_prints_one_json_line_per_file_in_order(orgs, bruno, tmp_path):
     bad.write_bytes(XXE)
     paths = [str(p) for p in RECEIVE] + [str(RECEIVE[0]), str(bad), str(tmp_path / "nope.json")]
     out = io.StringIO()
-    call_command("receive_carecommunication", *paths, stdout=out)
+    MessageIntegration.issue("drop folder", EXAMPLE_SORS)
+    call_command("receive_carecommunication", "--integration", "drop folder", *paths, stdout=out)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["file"] for line in lines] == paths
     assert [line["outcome"] for line in lines] == ["accepted"] * len(RECEIVE) + [
@@ -471,7 +473,8 @@ def test_command_prints_one_json_line_per_file_in_order(orgs, bruno, tmp_path):
 
 @pytest.fixture
 def token(bruno, nurse):
-    return ApiToken.issue(nurse.user, "receiver")[1]
+    """A message integration's key, for the senders of the official examples."""
+    return MessageIntegration.issue("test adapter", EXAMPLE_SORS)[1]
 
 
 def test_api_receives_json_and_xml_and_answers_with_the_ack(client, token):
@@ -530,7 +533,7 @@ def _state(results) -> dict:
                 t.communication_id,
                 t.organisation_id,
                 t.citizen_id,
-                t.partner.sor_code,
+                t.partner_sor,
                 thread_key.get(t.forwarded_from_id),
                 t.patient_deceased,
                 t.last_message_at,

@@ -11,7 +11,7 @@ from enplan.consent.services import give
 from enplan.messaging.models import NotificationKind, NotificationSetting, Thread
 from enplan.network.models import NetworkRole
 from enplan.network.services import add_member, hand_over
-from enplan.organisations.models import Profession, Sector
+from enplan.organisations.models import Organisation, Profession, Sector
 from enplan.plans import services as plan_services
 
 from .conftest import make_org, make_professional
@@ -181,10 +181,20 @@ def test_triage_attaches_a_message_to_a_citizen(client, citizen, caseworker):
     assert page.status_code == 200 and "0101901234" in page.content.decode()
     bad = client.post(f"/messages/{thread.uuid}/", {"cpr": "0101010000"})
     assert bad.status_code == 422
+    # The sender is not in the directory: no organisation was created from the message,
+    # and the thread cannot be attached (or answered) until an administrator adds it.
+    assert thread.partner is None and thread.partner_sor == "441211000016000"
+    assert not Organisation.objects.filter(sor_code="441211000016000").exists()
+    unknown = client.post(f"/messages/{thread.uuid}/", {"cpr": citizen.cpr, "remember": "on"})
+    assert unknown.status_code == 422
+    assert "SOR 441211000016000" in unknown.content.decode()
+    thread.refresh_from_db()
+    assert thread.citizen is None
+    auh = Organisation.objects.create(name="AUH", sector="other", sor_code="441211000016000")
     ok = client.post(f"/messages/{thread.uuid}/", {"cpr": citizen.cpr, "remember": "on"})
     assert ok.status_code == 302
     thread.refresh_from_db()
-    assert thread.citizen == citizen
+    assert thread.citizen == citizen and thread.partner == auh
     assert citizen.identifiers.get().value == "0101901234"
 
 

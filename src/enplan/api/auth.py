@@ -2,6 +2,9 @@
 
 The citizen API is for professionals only; other roles are refused (403) before any input
 is even read, so a refusal never depends on, or echoes, what was sent.
+
+MedCom receipt is for systems, not people: it accepts only a message integration's key
+(`IntegrationAuth`), never a personal token or a session.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -9,6 +12,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from enplan.accounts.models import ApiToken
 from enplan.citizens.access import require_professional
+from enplan.messaging.models import MessageIntegration
 
 
 class TokenAuth(HttpBearer):
@@ -28,6 +32,17 @@ class ProfessionalSessionAuth(SessionAuth):
         return user
 
 
-AUTH = [TokenAuth(), ProfessionalSessionAuth()]
+class IntegrationAuth(HttpBearer):
+    """A message integration's key (`manage.py create_message_integration`)."""
 
-__all__ = ["AUTH", "PermissionDenied"]
+    def authenticate(self, request, token: str):
+        integration = MessageIntegration.objects.authenticate(token)
+        if integration is not None:
+            request.integration = integration
+        return integration
+
+
+AUTH = [TokenAuth(), ProfessionalSessionAuth()]
+INTEGRATION_AUTH = [IntegrationAuth()]
+
+__all__ = ["AUTH", "INTEGRATION_AUTH", "PermissionDenied"]

@@ -15,7 +15,6 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.careteam import CareTeam
 from fhir.resources.R4B.consent import Consent
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from enplan.citizens.access import get_visible_citizen
@@ -24,6 +23,7 @@ from enplan.network.models import NetworkMembership
 from enplan.plans.views import plan_context
 
 from .auth import AUTH
+from .errors import DocumentedAPI
 
 FHIR_JSON = "application/fhir+json"
 SOR_SYSTEM = "urn:oid:1.2.208.176.1.1"
@@ -44,7 +44,8 @@ ACTIVITY_STATUS = {
     "cancelled": "cancelled",
 }
 
-fhir_api = NinjaAPI(
+fhir_api = DocumentedAPI(
+    fhir=True,
     title="enplan FHIR R4",
     version="r4",
     description="Read-only FHIR R4 CarePlan (with contained Goals) and CareTeam.",

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from enplan.audit.models import Action
@@ -36,12 +36,13 @@ from enplan.plans.snapshots import redact, version_withheld
 
 from . import schemas as s
 from .auth import AUTH
+from .errors import DocumentedAPI
 from .forms import FormInvalid, bind
 from .meetings import meetings
 from .messaging import messaging
 from .serializers import activity_out, citizen_out, citizen_summary, member_out, plan_out
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="enplan API",
     version="1",
     description=(
@@ -99,7 +100,11 @@ PLAN_ERRORS = {**ERRORS, 409: s.Conflict}
 
 @citizens.get("", response=dict[str, object], summary="My citizens (caseload)")
 def list_citizens(
-    request, q: str = "", coordinating_only: bool = False, limit: int = 50, offset: int = 0
+    request,
+    q: str = "",
+    coordinating_only: bool = False,
+    limit: int = Query(50, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ):
     require_professional(request.user)
     limit = max(1, min(limit, 200))
@@ -423,7 +428,12 @@ def withdraw_consent(request, citizen_id: UUID, consent_id: UUID, payload: s.Wit
 
 
 @citizens.get("/{citizen_id}/access-log", response={200: dict[str, object], **ERRORS})
-def access_log(request, citizen_id: UUID, limit: int = 50, offset: int = 0):
+def access_log(
+    request,
+    citizen_id: UUID,
+    limit: int = Query(50, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=10_000_000),
+):
     """Who has looked at or changed the citizen's data (newest first)."""
     citizen = get_visible_citizen(request.user, citizen_id, "access_log")
     qs = accesses_to(citizen.uuid)

@@ -14,6 +14,10 @@ from .models import RECORD_FIELDS, Action, AuditEntry
 
 
 def _who(user) -> dict:
+    # A system that delivers data (a message integration) names itself; it is no user.
+    system = getattr(user, "audit_actor", None)
+    if system is not None:
+        return {"user_id": None, **system}
     if user is None or not getattr(user, "is_authenticated", False):
         return dict(user_id=None, actor="system", actor_name="", organisation="", role="")
     professional = getattr(user, "professional_or_none", None)

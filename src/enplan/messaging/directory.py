@@ -1,15 +1,16 @@
 """Who is who in messaging: our organisations and partners by SOR, citizens by the
-identifiers a message names them by, and where acknowledgements go."""
+identifiers a message names them by, and where acknowledgements go. It only looks up:
+no organisation is ever created from a message (an unknown sender waits in triage)."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
 from enplan.citizens.models import Citizen, CitizenIdentifier
-from enplan.organisations.models import Organisation, Sector
+from enplan.organisations.models import Organisation
 
 from . import fhir
-from .models import DeliveryState, Direction, Message
+from .outbox import apply_ack, enqueue
 
 
 def org_ref(org: Organisation) -> fhir.OrgRef:
@@ -25,27 +26,6 @@ def enplan_ids(orgs: dict[str, Organisation]) -> dict[str, int]:
     """SOR code → id of the organisations among `orgs` that use enplan (what they write
     keeps them as its origin)."""
     return {sor: o.pk for sor, o in orgs.items() if o.uses_enplan}
-
-
-def partner_for(ref: fhir.OrgRef, known: dict[str, Organisation] | None = None) -> Organisation:
-    """The organisation behind a SOR code; one the directory does not know yet is added as
-    an external partner (not using enplan), so that staff can answer it. `known` is what
-    `by_sor` already found (and learns the new partner)."""
-    if known is not None:
-        org = known.get(ref.sor)
-    else:
-        org = Organisation.objects.filter(sor_code=ref.sor).first()
-    if org is None:
-        org = Organisation.objects.create(
-            name=(ref.name or f"SOR {ref.sor}")[:200],
-            sector=Sector.OTHER,
-            sor_code=ref.sor,
-            ean=ref.ean if len(ref.ean) == 13 else "",
-            uses_enplan=False,
-        )
-        if known is not None:
-            known[ref.sor] = org
-    return org
 
 
 def citizens_by_cpr(cprs: set[str]) -> dict[str, Citizen]:
@@ -82,8 +62,6 @@ def send_ack(
     sender's message is marked at once. Called in the transaction that stored the message,
     so the acknowledgement is queued exactly when the message is stored. `new` is false
     for the original acknowledgement sent again for a duplicate."""
-    from .outbox import enqueue
-
     if known is not None:
         partner = known.get(to.sor)
     else:
@@ -99,14 +77,6 @@ def send_ack(
         bundle=ack,
         endpoint=partner.message_endpoint if partner else "",
         new=new,
-    )
-
-
-def apply_ack(header_id: str, code: str, reason: str = "") -> int:
-    return Message.objects.filter(direction=Direction.OUT, header_id=header_id).update(
-        state=DeliveryState.ACKNOWLEDGED if code == "ok" else DeliveryState.FAILED,
-        ack_code=code,
-        ack_detail=reason[:500],
     )
 
 

@@ -7,9 +7,14 @@ on forward. Each message (a Bundle) brings message segments (Communication.paylo
 repeats earlier segments, so segments are stored once per thread by their identifier.
 """
 
+import hashlib
+import secrets
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enplan.core.models import PublicIdModel
@@ -92,9 +97,20 @@ class Thread(PublicIdModel):
     partner = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="partner_threads",
         verbose_name=_("correspondent"),
+        help_text=_(
+            "Empty while the sender is not in the organisation directory: the thread waits "
+            "in triage."
+        ),
     )
+    # The sender as the message named it (SOR code and name): what triage shows, and how the
+    # thread finds its partner once the directory knows it. No organisation is ever created
+    # from a message.
+    partner_sor = models.CharField(max_length=18, blank=True, default="", db_default="")
+    partner_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     category = models.CharField(_("category"), max_length=40, choices=MedComCategory)
     topic = models.CharField(_("topic"), max_length=60, blank=True)
     patient = models.JSONField(
@@ -127,7 +143,13 @@ class Thread(PublicIdModel):
         indexes = [models.Index(fields=["citizen", "-last_message_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()} – {self.partner}"
+        return f"{self.get_category_display()} – {self.correspondent}"
+
+    @property
+    def correspondent(self) -> str:
+        if self.partner_id is not None:
+            return self.partner.name
+        return f"{self.partner_name or '?'} (SOR {self.partner_sor or '?'})"
 
     @property
     def patient_label(self) -> str:
@@ -225,6 +247,17 @@ class Segment(PublicIdModel):
     def __str__(self) -> str:
         return self.title or self.text[:40]
 
+    @property
+    def link_url(self) -> str:
+        """The attachment's URL if it may be rendered as a link: only http(s). Anything else a
+        message brings (javascript:, data:, file:, a reference inside the Bundle) is shown
+        as text at most, never as a link."""
+        url = (self.url or "").strip()
+        if not url or any(ord(c) < 33 or c in "<>\"'`\\" for c in url):
+            return ""
+        parts = urlsplit(url)
+        return url if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
 
 class ThreadRead(models.Model):
     """When a user last opened a thread: anything received after that is unread."""
@@ -248,6 +281,71 @@ class Outcome(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+def _hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class MessageIntegrationQuerySet(models.QuerySet):
+    def authenticate(self, raw: str) -> "MessageIntegration | None":
+        return self.filter(key_hash=_hash_key(raw), revoked_at__isnull=True).first()
+
+
+class MessageIntegration(models.Model):
+    """A system that hands us MedCom messages – a VANS/mailbox adapter, a partner's system or
+    our own drop-folder reader – and the SOR codes it may deliver for. Receipt accepts only
+    such a credential, never a person's API token; a message whose sender is not one of its
+    SOR codes is refused. Only the key's hash is stored; the key is shown once."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    sender_sors = models.JSONField(_("SOR codes it may send for"), default=list, blank=True)
+    any_sender = models.BooleanField(
+        _("any sender"),
+        default=False,
+        help_text=_("Only for an adapter whose network authenticates the senders itself (VANS)."),
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageIntegrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def issue(
+        cls, name: str, sender_sors: list[str], *, any_sender: bool = False
+    ) -> tuple["MessageIntegration", str]:
+        raw = "enpi_" + secrets.token_urlsafe(32)
+        integration = cls.objects.create(
+            name=name,
+            sender_sors=sorted(set(sender_sors)),
+            any_sender=any_sender,
+            key_hash=_hash_key(raw),
+        )
+        return integration, raw
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+    def may_send_for(self, sor: str) -> bool:
+        return self.any_sender or (bool(sor) and sor in self.sender_sors)
+
+    @property
+    def audit_actor(self) -> dict:
+        """Who the audit log names for what this integration delivers."""
+        return {
+            "actor": f"integration:{self.name}"[:150],
+            "actor_name": self.name,
+            "organisation": "",
+            "role": "integration",
+        }
+
+
 class Receipt(models.Model):
     """Every message that reached us, whatever became of it: the log of receipts, the
     de-duplication record and the acknowledgement we answered with."""
@@ -266,6 +364,14 @@ class Receipt(models.Model):
         related_name="+",
     )
     sender_sor = models.CharField(max_length=18, blank=True)
+    integration = models.ForeignKey(
+        MessageIntegration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipts",
+        help_text="The system that delivered it (empty: from within enplan).",
+    )
     outcome = models.CharField(max_length=10, choices=Outcome)
     reason = models.CharField(max_length=500, blank=True)
     message = models.ForeignKey(

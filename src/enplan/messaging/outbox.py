@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import fhir
-from .models import DeliveryState, Message, OutboxEntry, OutboxState
+from .models import DeliveryState, Direction, Message, OutboxEntry, OutboxState
 
 log = logging.getLogger("enplan.messaging")
 
@@ -128,14 +128,26 @@ class HttpTransport:
 
     @staticmethod
     def _apply_ack(body: bytes) -> None:
-        from .directory import apply_ack
-
         try:
             parsed = fhir.parse_ack(json.loads(body))
         except (ValueError, AttributeError, fhir.MessageError):
             return
         if parsed:
             apply_ack(*parsed)
+
+
+def apply_ack(header_id: str, code: str, reason: str = "", *, from_sor: str | None = None) -> int:
+    """A partner's Acknowledgement of a message we sent: delivered, or not (with the
+    reason). It belongs with the delivery state, which the outbox owns. `from_sor`: the
+    acknowledging organisation, which must be the one the message went to."""
+    sent = Message.objects.filter(direction=Direction.OUT, header_id=header_id)
+    if from_sor is not None:
+        sent = sent.filter(receiver_sor=from_sor)
+    return sent.update(
+        state=DeliveryState.ACKNOWLEDGED if code == "ok" else DeliveryState.FAILED,
+        ack_code=code,
+        ack_detail=reason[:500],
+    )
 
 
 def transport_for(entry: OutboxEntry):

@@ -1,21 +1,34 @@
 """Receiving CareCommunication, following MedCom's receiving rules.
 
+- Messages come from a message integration (a VANS/mailbox adapter, a partner system, the
+  drop-folder command), never from a person. The sender a message claims must be one of the
+  SOR codes the integration is bound to; otherwise it is refused, and the negative
+  acknowledgement goes back only to the integration that delivered it.
 - The receiver must be one of our organisations (by SOR); otherwise the message is refused.
-- De-duplication by MessageHeader.id (reliable messaging): the same message again is a
+- A sender the organisation directory does not know is no reason to refuse, but no
+  organisation is ever created from a message: the thread waits in triage until an
+  administrator has added the sender and staff attach it.
+- De-duplication by MessageHeader.id (MedCom reliable messaging): a resend keeps its
+  MessageHeader.id but gets a new Bundle.id and Bundle.timestamp. A known MessageHeader.id
+  with the same content (compared without the envelope: `fhir.content_hash`) is a
   duplicate, acknowledged positively with the original acknowledgement and not stored twice;
-  a different message under a known id, or a reused Bundle.id, is refused.
+  a known MessageHeader.id with different content, or a reused Bundle.id under another
+  MessageHeader.id, is refused.
 - Threads by communication identifier: a reply joins its thread, a forward starts a new one;
   segments are stored once per thread by identifier, so a reply that arrives before the
   message it answers brings that message's segments along, and the late original adds none.
 - The citizen is found by CPR number or by a known replacement/previous number; otherwise
   the thread waits in the receiving organisation's triage inbox.
 - Every message gets an Acknowledgement, and every attempt leaves a Receipt. A refusal
-  stores nothing but the receipt.
+  stores nothing but the receipt. Nothing a message contains makes receipt fail: input the
+  rules do not foresee is refused with a reason, and in a batch each message has its own
+  outcome (a message that cannot be stored does not cost the others theirs).
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -24,7 +37,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_datetime as _parse_datetime
 from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
@@ -38,13 +51,14 @@ from .models import (
     DeliveryState,
     Direction,
     Message,
+    MessageIntegration,
     Outcome,
     Receipt,
     Segment,
     SegmentKind,
     Thread,
 )
-from .outbox import enqueue_new
+from .outbox import apply_ack, enqueue_new
 
 log = logging.getLogger("enplan.messaging")
 
@@ -58,6 +72,11 @@ class Result:
     ack: dict | None = None
     message: Message | None = None
     http_status: int = 200
+
+    def __post_init__(self):
+        # A plain str (not the Outcome enum): it becomes an HTTP header, and WSGI servers
+        # accept exactly str there.
+        self.outcome = str(self.outcome)
 
     @property
     def ack_label(self) -> str:
@@ -77,6 +96,18 @@ def _now_iso() -> str:
     return timezone.now().isoformat(timespec="seconds")
 
 
+def parse_datetime(value) -> datetime.datetime | None:
+    """A FHIR dateTime as an aware datetime, or None when it is only a date, a year, or not
+    a time at all (the message's own timestamp or the time of receipt stands in)."""
+    try:
+        dt = _parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if dt is not None and timezone.is_naive(dt):
+        dt = timezone.make_aware(dt, datetime.UTC)
+    return dt
+
+
 @dataclass
 class Incoming:
     """One message to receive: its bytes (or the JSON already decoded, as a dict) and where
@@ -93,64 +124,160 @@ class _Refusal:
     org: Organisation | None = None
 
 
-def receive(data: bytes, content_type: str = "", channel: str = "api", source: str = "") -> Result:
+class _NotYours(Exception):
+    """The delivering integration may not deliver for the sender the message claims."""
+
+    def __init__(self, error: MessageError):
+        self.error = error
+
+
+def receive(
+    data: bytes,
+    content_type: str = "",
+    channel: str = "api",
+    source: str = "",
+    *,
+    integration: MessageIntegration | None = None,
+) -> Result:
     """Receive one message (bytes, JSON or XML). Never raises for bad input: the result says
     what happened and carries the acknowledgement."""
-    return receive_many([Incoming(data, content_type, source)], channel=channel)[0]
+    return receive_many(
+        [Incoming(data, content_type, source)], channel=channel, integration=integration
+    )[0]
 
 
-def receive_many(items: Sequence[Incoming], *, channel: str) -> list[Result]:
+def receive_many(
+    items: Sequence[Incoming], *, channel: str, integration: MessageIntegration | None = None
+) -> list[Result]:
     """Receive messages in the order given, one result each, in one transaction: the rules,
     results and stored rows are those of receiving them one at a time in that order (a
     message repeated later in the batch is a duplicate of the first, a reply before its
     original keeps the original's segments), for a few statements per batch instead of a
-    dozen per message."""
+    dozen per message.
+
+    `integration` is the system that delivered them: each sender must be one of its SOR
+    codes, and the audit log names it. None only for enplan's own organisations writing to
+    each other (and in-process tools), which are trusted."""
     results: list[Result | None] = [None] * len(items)
-    parsed: list[tuple[int, CareCommunication, dict, str]] = []
+    parsed: list[tuple[int, CareCommunication, dict, str, str]] = []
     for i, item in enumerate(items):
         bundle = None
         try:
             bundle = fhir.decode(item.data, item.content_type)
             ack_info = fhir.parse_ack(bundle)
             if ack_info is not None:
-                results[i] = _receive_ack(bundle, *ack_info, channel=channel, source=item.source)
+                _check_sender(integration, fhir.peek(bundle)[1])
+                fhir.content_hash(bundle)  # text that could not be stored is refused here
+                results[i] = _receive_ack(
+                    bundle, *ack_info, channel=channel, source=item.source, integration=integration
+                )
                 continue
-            parsed.append((i, fhir.parse_bundle(bundle), bundle, item.source))
+            cc = fhir.parse_bundle(bundle)
+            _check_sender(integration, cc.sender)
+            parsed.append((i, cc, bundle, item.source, fhir.content_hash(bundle)))
+        except _NotYours as exc:
+            results[i] = _refuse(
+                exc.error, bundle, channel, item.source, integration=integration, notify=False
+            )
         except MessageError as exc:
-            results[i] = _refuse(exc, bundle, channel, item.source)
-    received = _receive_batch([p[1:] for p in parsed], channel)
+            results[i] = _refuse(exc, bundle, channel, item.source, integration=integration)
+        except Exception:  # input the rules do not foresee: refused, never a crash
+            log.exception("could not read a message via %s (%s)", channel, item.source)
+            results[i] = _refuse(
+                _unreadable(), bundle, channel, item.source, integration=integration
+            )
+    received = _receive_batch([p[1:] for p in parsed], channel, integration=integration)
     for (i, *_rest), result in zip(parsed, received, strict=True):
         results[i] = result
     return results
+
+
+def refuse_unread(exc: MessageError, *, channel: str, source: str = "", integration=None) -> Result:
+    """A message refused before it could be read (e.g. too large to read at all)."""
+    return _refuse(exc, None, channel, source, integration=integration)
+
+
+def _check_sender(integration: MessageIntegration | None, sender: fhir.OrgRef | None) -> None:
+    if integration is None:
+        return
+    sor = sender.sor if sender is not None else ""
+    if not integration.may_send_for(sor):
+        raise _NotYours(
+            MessageError(
+                _(
+                    "The integration %(name)s may not deliver messages from sender SOR "
+                    "%(sor)s; ask the administrator to bind that SOR code to it."
+                )
+                % {"name": integration.name, "sor": sor or "?"},
+                "security",
+                http_status=403,
+            )
+        )
+
+
+def _unreadable() -> MessageError:
+    return MessageError(
+        _("The message could not be read: its content is outside what MedCom's profiles allow."),
+        "invalid",
+    )
+
+
+def _unstorable() -> MessageError:
+    return MessageError(
+        _("The message could not be stored: a value is outside what is accepted."),
+        "invalid",
+    )
 
 
 def receive_parsed(
     cc: CareCommunication, bundle: dict, *, channel: str, source: str = "", notify_sender=True
 ) -> Result:
     """Receive a message already parsed (one enplan organisation writing to another)."""
-    return _receive_batch([(cc, bundle, source)], channel, notify_sender)[0]
+    digest = fhir.content_hash(bundle)
+    return _receive_batch([(cc, bundle, source, digest)], channel, notify_sender)[0]
 
 
-def _receive_batch(parsed: list, channel: str, notify_sender: bool = True) -> list[Result]:
+def _receive_batch(
+    parsed: list,
+    channel: str,
+    notify_sender: bool = True,
+    integration: MessageIntegration | None = None,
+) -> list[Result]:
     if not parsed:
         return []
     codes: set[str] = set()
-    for cc, _bundle, _source in parsed:
+    for cc, _bundle, _source, _digest in parsed:
         codes |= {cc.receiver.sor, cc.sender.sor} | {p.assigner_sor for p in cc.payloads}
+    try:
+        outcomes = _store(parsed, codes, channel, notify_sender, integration)
+    except Exception:
+        if len(parsed) > 1:
+            # One message the batch cannot store must not cost the others theirs: each alone.
+            log.warning("a batch via %s failed; receiving its messages one by one", channel)
+            return [
+                r for p in parsed for r in _receive_batch([p], channel, notify_sender, integration)
+            ]
+        log.exception("could not store message %s via %s", parsed[0][0].header_id, channel)
+        outcomes = [_Refusal(_unstorable())]
+    return [
+        _refuse(o.error, bundle, channel, source, org=o.org, integration=integration)
+        if isinstance(o, _Refusal)
+        else o
+        for o, (_cc, bundle, source, _digest) in zip(outcomes, parsed, strict=True)
+    ]
+
+
+def _store(parsed, codes, channel, notify_sender, integration) -> list:
     orgs = directory.by_sor(codes)
     for attempt in range(2):  # a concurrent copy of a message or thread loses the race once
         try:
             with transaction.atomic():
-                outcomes = _Batch(orgs, channel, notify_sender).run(parsed)
-            break
+                return _Batch(orgs, channel, notify_sender, integration).run(parsed)
         except IntegrityError:
             if attempt:
                 raise
-            orgs = directory.by_sor(codes)  # a partner the winner added
-    return [
-        _refuse(o.error, bundle, channel, source, org=o.org) if isinstance(o, _Refusal) else o
-        for o, (_cc, bundle, source) in zip(outcomes, parsed, strict=True)
-    ]
+            orgs = directory.by_sor(codes)
+    raise AssertionError("unreachable")
 
 
 class _Batch:
@@ -159,9 +286,15 @@ class _Batch:
     in message order, seeing the earlier messages of the batch as stored; the new rows go
     in with one statement per table."""
 
-    def __init__(self, orgs: dict[str, Organisation], channel: str, notify_sender: bool):
+    def __init__(
+        self,
+        orgs: dict[str, Organisation],
+        channel: str,
+        notify_sender: bool,
+        integration: MessageIntegration | None = None,
+    ):
         self.orgs, self.channel, self.notify_sender = orgs, channel, notify_sender
-        # A partner added during the batch does not use enplan, so this does not change.
+        self.integration = integration
         self.authors = directory.enplan_ids(orgs)
         self.threads: dict[tuple[int, str], Thread] = {}
         self.segment_ids: dict[tuple[int, str], set[str]] = {}
@@ -178,10 +311,10 @@ class _Batch:
         self.after: list = []  # calls to make once the rows exist
 
     def run(self, parsed: list) -> list[Result | _Refusal]:
-        ours = [cc for cc, _b, _s in parsed if self._receiver(cc) is not None]
+        ours = [cc for cc, _b, _s, _d in parsed if self._receiver(cc) is not None]
         self._load(ours)
         outcomes: list[Result | _Refusal] = []
-        for cc, bundle, source in parsed:
+        for cc, bundle, source, digest in parsed:
             org = self._receiver(cc)
             if org is None:
                 error = MessageError(
@@ -192,7 +325,7 @@ class _Batch:
                 outcomes.append(_Refusal(error))
                 continue
             try:
-                outcomes.append(self._receive(org, cc, bundle, source))
+                outcomes.append(self._receive(org, cc, bundle, source, digest))
             except MessageError as exc:
                 outcomes.append(_Refusal(exc, org))
         self._flush()
@@ -228,13 +361,14 @@ class _Batch:
             t = by_id[thread_id]
             self.segment_ids[t.organisation_id, t.communication_id].add(identifier)
 
-    def _receive(self, org, cc: CareCommunication, bundle: dict, source: str) -> Result:
-        digest = fhir.content_hash(bundle)
-        duplicate = self._duplicate(org, cc, digest, source)
+    def _receive(self, org, cc: CareCommunication, bundle: dict, source: str, digest) -> Result:
+        duplicate = self._duplicate(org, cc, bundle, digest, source)
         if duplicate is not None:
             return duplicate
-        partner = directory.partner_for(cc.sender, self.orgs)
-        citizen = directory.find_citizen(cc.patient, self.citizens)
+        partner = self.orgs.get(cc.sender.sor)
+        # A sender the directory does not know leaves the thread in triage (no citizen)
+        # until an administrator has added it and staff attach the message.
+        citizen = directory.find_citizen(cc.patient, self.citizens) if partner else None
         sent_at = parse_datetime(cc.timestamp) or timezone.now()
         key = (org.pk, cc.communication_id)
         thread = self.threads.get(key)
@@ -245,6 +379,8 @@ class _Batch:
                 citizen=citizen,
                 municipality_code=citizen.municipality_code if citizen else "",
                 partner=partner,
+                partner_sor=cc.sender.sor,
+                partner_name=cc.sender.name[:200],
                 category=cc.category,
                 topic=cc.topic[:60],
                 patient=cc.patient.as_json(),
@@ -272,7 +408,9 @@ class _Batch:
             self.new_threads.append(thread)
         elif thread.pk is not None:
             self.changed_threads[thread.pk] = thread
-        if thread.citizen_id is None and citizen is not None:
+        if thread.partner_id is None and partner and thread.partner_sor == partner.sor_code:
+            thread.partner = partner
+        if thread.citizen_id is None and citizen is not None and thread.partner_id is not None:
             thread.citizen, thread.municipality_code = citizen, citizen.municipality_code
         thread.patient_deceased = thread.patient_deceased or cc.patient.deceased
         thread.last_message_at = max(thread.last_message_at, sent_at)
@@ -284,7 +422,9 @@ class _Batch:
         self.by_header[org.pk, cc.header_id] = self.by_bundle[org.pk, cc.bundle_id] = message
         if thread.citizen_id is not None:
             owner = citizen if citizen and citizen.pk == thread.citizen_id else thread.citizen
-            extra = {"channel": self.channel, "sender": partner.name}
+            extra = {"channel": self.channel, "sender": partner.name if partner else cc.sender.sor}
+            if self.integration is not None:
+                extra["integration"] = self.integration.name
             self.audit.append((owner, Action.CREATE, message, extra))
 
         ack = fhir.build_ack(
@@ -304,7 +444,9 @@ class _Batch:
         log.info("received %s for %s (%s)", cc.header_id, org.sor_code, self.channel)
         return Result(Outcome.ACCEPTED, "ok", cc.header_id, "", ack, message)
 
-    def _duplicate(self, org, cc: CareCommunication, digest: str, source: str) -> Result | None:
+    def _duplicate(
+        self, org, cc: CareCommunication, bundle: dict, digest: str, source: str
+    ) -> Result | None:
         known = self.by_header.get((org.pk, cc.header_id))
         if known is None:
             if (org.pk, cc.bundle_id) in self.by_bundle:
@@ -314,7 +456,7 @@ class _Batch:
                     "duplicate",
                 )
             return None
-        if known.content_hash != digest:
+        if known.content_hash != digest and not _same_content(known, bundle):
             raise MessageError(
                 _(
                     "Message id %(id)s was already received with different content; "
@@ -358,6 +500,7 @@ class _Batch:
             outcome=outcome,
             reason=reason,
             message=message,
+            integration=self.integration,
             ack_header_id=ack["entry"][0]["resource"]["id"] if ack else "",
             ack_code="ok",
             ack=ack,
@@ -396,6 +539,7 @@ class _Batch:
             list(self.changed_threads.values()),
             [
                 "updated_at",
+                "partner",
                 "forwarded_from",
                 "citizen",
                 "municipality_code",
@@ -407,11 +551,19 @@ class _Batch:
         )
         Message.objects.bulk_create(self.messages)
         Segment.objects.bulk_create(self.segments)
-        record_many(None, self.audit)
+        record_many(self.integration, self.audit)
         Receipt.objects.bulk_create(self.receipts)
         enqueue_new(self.acks_out)
         for call in self.after:
             call()
+
+
+def _same_content(known: Message, bundle: dict) -> bool:
+    """For a message stored before the content hash left out each resource's meta and
+    narrative: compare the stored bundle with this one, attachments reduced alike."""
+    if known.pk is None:
+        return False
+    return fhir.content_hash(known.bundle) == fhir.content_hash(strip_attachments(bundle))
 
 
 def message_for(cc: CareCommunication, bundle: dict, digest: str, **fields) -> Message:
@@ -516,26 +668,48 @@ def _strip_payload(p: dict) -> dict:
     }
 
 
-def _refuse(exc: MessageError, bundle, channel, source, org=None) -> Result:
-    header_id, sender, latest = fhir.peek(bundle) if isinstance(bundle, dict) else ("", None, None)
+def _refuse(
+    exc: MessageError, bundle, channel, source, org=None, integration=None, notify=True
+) -> Result:
+    """The negative acknowledgement and the receipt of a refused message. `notify` false:
+    the acknowledgement goes back only with the answer to the integration that delivered it
+    (never to a sender the message may only claim)."""
+    named = fhir.peek(bundle) if isinstance(bundle, dict) else ("", None, None)
     ours = directory.org_ref(org) if org else fhir.OrgRef(sor=_receiver_sor(bundle) or "unknown")
-    ack = fhir.build_ack(
-        responding_to=header_id,
-        ours=ours,
-        theirs=sender,
-        code="fatal-error",
-        reason=exc.reason,
-        issue=exc.issue,
-        latest=latest,
-        when=_now_iso(),
-    )
+    # What the refused message names goes into the acknowledgement only as far as it is fit
+    # to repeat (a valid FHIR Bundle is what we answer, whatever we were sent).
+    header_id, sender, latest = named
+    unknown = fhir.OrgRef(sor="unknown")
+    for header_id, sender, latest, by in (  # noqa: B020 – each variant replaces the last
+        (*named, ours),
+        (named[0], named[1], None, ours),
+        (named[0], None, None, ours),
+        ("", None, None, ours),
+        ("", None, None, unknown),
+    ):
+        ack = fhir.build_ack(
+            responding_to=header_id,
+            ours=by,
+            theirs=sender,
+            code="fatal-error",
+            reason=exc.reason,
+            issue=exc.issue,
+            latest=latest,
+            when=_now_iso(),
+        )
+        try:
+            fhir.validate_built(ack)
+            break
+        except Exception:  # noqa: S112 – the next, plainer variant
+            continue
     Receipt.objects.create(
         channel=channel,
         source=source[:500],
         header_id=header_id[:64],
         bundle_id=str((bundle or {}).get("id", ""))[:64] if isinstance(bundle, dict) else "",
         organisation=org,
-        sender_sor=sender.sor if sender else "",
+        sender_sor=sender.sor[:18] if sender else "",
+        integration=integration,
         outcome=Outcome.REJECTED,
         reason=exc.reason[:500],
         ack_header_id=ack["entry"][0]["resource"]["id"],
@@ -543,7 +717,7 @@ def _refuse(exc: MessageError, bundle, channel, source, org=None) -> Result:
         ack=ack,
     )
     log.warning("refused message %s via %s (%s): %s", header_id or "?", channel, source, exc.reason)
-    if sender is not None:
+    if notify and sender is not None:
         directory.send_ack(ack, sender)
     return Result(
         Outcome.REJECTED, "fatal-error", header_id, exc.reason, ack, http_status=exc.http_status
@@ -554,14 +728,22 @@ def _receiver_sor(bundle) -> str:
     try:
         header = bundle["entry"][0]["resource"]
         ref = header["destination"][0]["receiver"]
-        return fhir._identifier(fhir._Index(bundle).get(ref, "Organization", "receiver"), fhir.SOR)
-    except (KeyError, IndexError, TypeError, MessageError):
+        sor = fhir.identifier_of(fhir.Index(bundle).get(ref, "Organization", "receiver"), fhir.SOR)
+    except (KeyError, IndexError, TypeError, AttributeError, MessageError):
         return ""
+    return sor[:18] if isinstance(sor, str) else ""
 
 
-def _receive_ack(bundle, acked_id: str, code: str, reason: str, *, channel, source) -> Result:
-    """An Acknowledgement of something we sent: delivered, or not (with the reason)."""
-    updated = directory.apply_ack(acked_id, code, reason)
+def _receive_ack(
+    bundle, acked_id: str, code: str, reason: str, *, channel, source, integration=None
+) -> Result:
+    """An Acknowledgement of something we sent: delivered, or not (with the reason). Only
+    the organisation the message went to can acknowledge it, so a message integration
+    cannot settle the delivery of messages to partners it does not speak for."""
+    _header, sender, _latest = fhir.peek(bundle)
+    if not isinstance(acked_id, str) or not isinstance(code, str) or not isinstance(reason, str):
+        raise MessageError(_("The acknowledgement has no response."), "required")
+    updated = apply_ack(acked_id, code, reason, from_sor=sender.sor if sender else "")
     if not updated:
         return _refuse(
             MessageError(
@@ -572,13 +754,15 @@ def _receive_ack(bundle, acked_id: str, code: str, reason: str, *, channel, sour
             bundle,
             channel,
             source,
+            integration=integration,
         )
-    header_id = bundle["entry"][0]["resource"]["id"]
+    header_id = str(bundle["entry"][0]["resource"].get("id", ""))[:64]
     Receipt.objects.create(
         channel=channel,
         source=source[:500],
         header_id=header_id,
-        bundle_id=bundle.get("id", ""),
+        bundle_id=str(bundle.get("id", ""))[:64],
+        integration=integration,
         outcome=Outcome.ACCEPTED,
         reason=_("Acknowledgement (%(code)s) of %(id)s") % {"code": code, "id": acked_id},
         ack_code="ok",

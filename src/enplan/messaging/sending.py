@@ -20,7 +20,7 @@ from enplan.consent.policy import shares_with
 from enplan.network.permissions import require
 from enplan.organisations.models import Organisation
 
-from . import directory, fhir, receiving
+from . import directory, fhir, outbox, receiving
 from .actions import ATTACH, FORWARD, REPLY, WRITE
 from .models import Activity, DeliveryState, Direction, Message, Segment, SegmentKind, Thread
 from .outbox import enqueue
@@ -169,7 +169,7 @@ def _send(
     record(user, citizen, Action.CREATE, message, to=partner.name)
     if partner.uses_enplan:
         result = receiving.receive_parsed(cc, bundle, channel="enplan", notify_sender=False)
-        directory.apply_ack(cc.header_id, result.ack_code, result.reason)
+        outbox.apply_ack(cc.header_id, result.ack_code, result.reason)
         if notification_kind:
             Thread.objects.filter(
                 organisation=partner, communication_id=cc.communication_id
@@ -352,8 +352,19 @@ def _attach(user, thread: Thread, citizen, remember_identifier: bool) -> Thread:
 
     if thread.citizen_id is not None:
         raise ValidationError(_("This message is already attached to a citizen."))
+    if thread.partner_id is None:
+        # No organisation is created from a message: an administrator adds the sender.
+        thread.partner = Organisation.objects.filter(sor_code=thread.partner_sor).first()
+        if thread.partner is None or not thread.partner_sor:
+            raise ValidationError(
+                _(
+                    "The sender (SOR %(sor)s) is not in the organisation directory. Ask an "
+                    "administrator to add it; then attach the message."
+                )
+                % {"sor": thread.partner_sor or "?"}
+            )
     thread.citizen, thread.municipality_code = citizen, citizen.municipality_code
-    thread.save(update_fields=["citizen", "municipality_code", "updated_at"])
+    thread.save(update_fields=["citizen", "municipality_code", "partner", "updated_at"])
     if remember_identifier:
         for ident in thread.patient.get("identifiers", []):
             if ident.get("value") and ident.get("value") != citizen.cpr:

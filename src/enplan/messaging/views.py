@@ -288,11 +288,18 @@ def open_thread(request, thread_uuid):
             if citizen is None:
                 form.add_error("cpr", _("No citizen with this CPR number in your networks."))
         if citizen is not None:
-            sending.attach_to_citizen(request.user, thread, citizen, form.cleaned_data["remember"])
-            messages.success(
-                request, _("The message is attached to %(name)s.") % {"name": citizen.full_name}
-            )
-            return redirect("citizens:thread", citizen.uuid, thread.uuid)
+            try:
+                sending.attach_to_citizen(
+                    request.user, thread, citizen, form.cleaned_data["remember"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The message is attached to %(name)s.") % {"name": citizen.full_name},
+                )
+                return redirect("citizens:thread", citizen.uuid, thread.uuid)
     segments = list(thread.segments.defer("data"))
     return render(
         request,

@@ -1801,7 +1801,7 @@ class _BundleTemplate:
         bundle = fhir.build(cc)
         seen: dict[str, str] = {}
         self.bundle = _Template(_tokenise_ids(_dumps(bundle), seen))
-        essence = {k: v for k, v in bundle.items() if k not in ("id", "timestamp", "meta")}
+        essence = fhir.content_essence(bundle)  # what fhir.content_hash hashes
         canonical = json.dumps(essence, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         self.essence = _Template(_tokenise_ids(canonical, seen))
         self.ids = list(seen.values())
