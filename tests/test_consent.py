@@ -627,6 +627,6 @@ def test_gdpr_export_holds_the_consent_with_its_source_and_document(citizen, cas
     )
     data = json.loads(json.dumps(export_data(citizen)))
     (row,) = data["consent.consent"]
-    assert row["source_organisation"] == "Jobcenter Test"
-    assert row["recipient_organisation"] == "Lokalpsykiatri Test"
+    assert row["source_organisation"] == str(caseworker.organisation.uuid)
+    assert row["recipient_organisation"] == str(psych.organisation.uuid)
     assert base64.b64decode(row["document"]) == PDF and row["needs_review"] is False

@@ -36,8 +36,6 @@ def _value(value):
         return value.isoformat()
     if isinstance(value, uuid.UUID | Decimal):
         return str(value)
-    if isinstance(value, bytes | memoryview):
-        return {"base64": base64.b64encode(bytes(value)).decode()}
     return value
 
 

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from enplan.core.forms import SaneDatesMixin
 from enplan.network.models import NetworkMembership
 from enplan.organisations.models import Professional
 from enplan.plans.forms import DateInput, DateTimeInput
@@ -23,7 +24,7 @@ class MemberChoice(forms.ModelMultipleChoiceField):
         return f"{who} – {m.get_role_display()} ({m.organisation.name})"
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(SaneDatesMixin, forms.ModelForm):
     members = MemberChoice(
         queryset=NetworkMembership.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -115,7 +116,7 @@ class MeetingForm(forms.ModelForm):
             self.add_error(None, exc.messages)
 
 
-class OutsideParticipantForm(forms.Form):
+class OutsideParticipantForm(SaneDatesMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=OUTSIDE_ROLES, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -137,12 +138,12 @@ class OutsideParticipantForm(forms.Form):
 OutsideFormSet = forms.formset_factory(OutsideParticipantForm, extra=2, max_num=10)
 
 
-class CancelForm(forms.Form):
+class CancelForm(SaneDatesMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(SaneDatesMixin, forms.Form):
     title = forms.CharField(label=_("Agenda item"), max_length=300)
     area = forms.TypedChoiceField(
         label=_("Conversation area"),
@@ -156,7 +157,7 @@ class AgendaItemForm(forms.Form):
 CHECK_CHOICES = [("", "–"), *[(i, str(i)) for i in range(1, 6)]]
 
 
-class MinutesForm(forms.ModelForm):
+class MinutesForm(SaneDatesMixin, forms.ModelForm):
     attended = forms.ModelMultipleChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, required=False, label=_("Who came")
     )
@@ -193,7 +194,7 @@ class MinutesForm(forms.ModelForm):
             del self.fields["correction_note"]
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(SaneDatesMixin, forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["topic", "agreed", "who", "responsible", "due_on"]
@@ -208,7 +209,7 @@ class DecisionForm(forms.ModelForm):
         )
 
 
-class ToPlanForm(forms.Form):
+class ToPlanForm(SaneDatesMixin, forms.Form):
     AS = [("activity", _("Plan activity")), ("goal", _("Sub-goal"))]
     plan_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     make = forms.ChoiceField(label=_("Add to the plan as"), choices=AS, initial="activity")
@@ -220,7 +221,7 @@ class ToPlanForm(forms.Form):
     )
 
 
-class CooperationForm(forms.ModelForm):
+class CooperationForm(SaneDatesMixin, forms.ModelForm):
     partners = forms.ModelMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
