@@ -10,11 +10,12 @@ from ninja.errors import HttpError
 
 from enplan.audit.models import Action
 from enplan.audit.services import accesses_to, record
+from enplan.caseload.forms import NewCitizenForm
+from enplan.caseload.queries import caseload, mask_caseload
+from enplan.caseload.services import register_citizen, update_details
 from enplan.citizens import actions as citizen_actions
 from enplan.citizens.access import get_visible_citizen, require_professional
-from enplan.citizens.forms import CitizenForm, NewCitizenForm
-from enplan.citizens.queries import caseload, mask_caseload
-from enplan.citizens.services import register_citizen, update_details
+from enplan.citizens.forms import CitizenForm
 from enplan.consent import services as consent_services
 from enplan.consent.forms import ConsentForm
 from enplan.consent.models import Consent

@@ -1,3 +1,6 @@
+"""A citizen's pages for professionals: the caseload, registering a citizen, the overview,
+details, contacts and the access log (templates in citizens/templates/citizens/)."""
+
 import uuid
 
 from django.contrib import messages
@@ -10,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from enplan.audit.services import accesses_to
+from enplan.citizens.access import get_visible_citizen
+from enplan.citizens.actions import EDIT_DETAILS, REGISTER, REGISTER_CONTACT
+from enplan.citizens.forms import CitizenForm, ContactForm
 from enplan.consent.policy import for_viewer
 from enplan.core.actions import performs
 from enplan.core.views import form_page
@@ -17,9 +23,7 @@ from enplan.network.models import NetworkMembership
 from enplan.network.services import can_hand_over, mark_endable
 from enplan.plans.services import plan_of
 
-from .access import get_visible_citizen
-from .actions import EDIT_DETAILS, REGISTER, REGISTER_CONTACT
-from .forms import CitizenForm, ContactForm, NewCitizenForm
+from .forms import NewCitizenForm
 from .queries import CASELOAD_ORDERINGS, caseload, mask_caseload
 from .services import register_citizen, register_contact, update_details
 

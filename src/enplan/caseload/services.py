@@ -5,13 +5,12 @@ from django.db import transaction
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
+from enplan.citizens.actions import EDIT_DETAILS, REGISTER, REGISTER_CONTACT
+from enplan.citizens.models import Citizen, Contact
 from enplan.core.models import organisation_id_of
 from enplan.network.permissions import require
 from enplan.network.services import join_new_citizen
 from enplan.plans.services import create_plan
-
-from .actions import EDIT_DETAILS, REGISTER, REGISTER_CONTACT
-from .models import Citizen, Contact
 
 
 def register_citizen(actor, citizen: Citizen, my_role: str) -> Citizen:
