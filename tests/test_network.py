@@ -243,3 +243,10 @@ def test_coordinator_assigned_is_announced(citizen, caseworker, jobcenter):
         coordinator_assigned.disconnect(listener)
     assert len(heard) == 1 and heard[0]["membership"].professional == new
     assert heard[0]["actor"] == caseworker.user and heard[0]["citizen"] == citizen
+
+
+def test_the_coordinator_is_told_to_hand_over_instead(citizen, caseworker, client_for):
+    own = coordinator_of(citizen)
+    response = client_for(caseworker).get(f"/citizens/{citizen.uuid}/network/{own.uuid}/end/")
+    assert response.status_code == 403
+    assert "overdrag" in response.content.decode().lower()

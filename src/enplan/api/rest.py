@@ -213,6 +213,7 @@ def update_plan(request, citizen_id: UUID, payload: s.PlanIn):
     policy = _policy(request, plan)
     for name in data:
         if name in PLAN_FIELD_CATEGORIES and plan.field_withheld(policy, name):
+            record(request.user, plan.citizen, Action.REFUSED, plan, reason="consent")
             raise HttpError(403, f"'{name}' is not shared with you: the consent is missing.")
     changes = {}
     for form_class in (PlanGoalsForm, PlanFollowupForm):

@@ -52,7 +52,7 @@ KIND_LABELS = {
 }
 
 # kind -> resolver(user, citizen, origin_id, category) -> bool, registered by apps above the
-# network (the consent-aware plan app registers SHARED in its AppConfig.ready()).
+# network (the consent app registers SHARED in its AppConfig.ready()).
 _RESOLVERS: dict[str, Callable] = {}
 
 

@@ -13,7 +13,7 @@ from enplan.core.views import form_page
 from . import services
 from .actions import ADD_MEMBER, HAND_OVER, LEAVE, REMOVE_MEMBER
 from .forms import HandoverForm, MemberForm
-from .models import NetworkMembership
+from .models import NetworkMembership, NetworkRole
 from .permissions import refusal_message
 
 
@@ -78,6 +78,10 @@ def member_end(request, citizen_uuid, membership_uuid):
         ctx = {"citizen": citizen, "m": membership}
         if request.htmx and request.GET.get("cancel"):
             return render(request, "network/_member.html", ctx)
+        if membership.role == NetworkRole.COORDINATOR and membership.ended_at is None:
+            raise PermissionDenied(
+                _("The coordinating caseworker cannot simply leave: hand the citizen over.")
+            )
         if not membership.can_end:
             action = LEAVE if membership.is_mine else REMOVE_MEMBER
             raise PermissionDenied(refusal_message(action))
