@@ -124,3 +124,44 @@ def test_the_disclosing_side_records_and_the_recipient_is_refused(
         if language == "da"
         else "Choose at least one kind of information."
     )
+
+
+OWN = {"da": "din opgave", "en": "your task"}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_responsible_person_sees_her_own_task_and_nothing_more(
+    language, page, citizen, plan, caseworker, psych, psychiatry
+):
+    import datetime
+
+    responsible = citizen.memberships.get(professional=psych)
+    task = services.add_activity(
+        plan,
+        caseworker.user,
+        plan.version,
+        {
+            "title": "Samtale om arbejdsprøvning",
+            "starts_on": datetime.date.today(),
+            "ends_on": datetime.date.today() + datetime.timedelta(days=14),
+            "responsible": responsible,
+            "organisation": psychiatry,
+            "purpose": "Jobcentrets fortrolige formål",
+            "legal_basis": "lab",
+            "status": "planned",
+            "track": "employment",
+        },
+    )
+    browser_login(page, psych)
+    page.goto(f"/citizens/{citizen.uuid}/plan/")
+    if language == "en":
+        page.locator("button[name=language][value=en]").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    item = page.locator(f"#activity-{task.uuid}")
+    expect(item).to_contain_text("Samtale om arbejdsprøvning")
+    expect(item).to_contain_text(OWN[language])
+    expect(item.locator(".not-shared")).to_be_visible()
+    expect(item).not_to_contain_text("Jobcentrets fortrolige formål")
+    expect(item.locator("a")).to_have_count(0)  # no edit or remove link
+    response = page.goto(f"/citizens/{citizen.uuid}/plan/activities/{task.uuid}/")
+    assert response.status == 403
