@@ -188,3 +188,18 @@ def test_a_run_of_a_live_worker_is_not_taken_from_it(settings):
     WorkerHeartbeat.objects.filter(worker_id="busy").update(beat_at=long_ago)
     assert requeue_abandoned() == 1
     assert DBTaskResult.objects.get(pk=result.id).status == "READY"
+
+
+@pytest.mark.django_db
+def test_the_jobs_command_lists_intervals_and_outcomes(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.ENPLAN_JOB_SCHEDULES = {"gdpr.retention": 0}
+    run_job.call("audit.seal")
+    out = StringIO()
+    call_command("jobs", stdout=out)
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines()}
+    assert "every 60 s" in lines["audit.seal"] and "succeeded 1" in lines["audit.seal"]
+    assert " off " in lines["gdpr.retention"] and "never run" in lines["gdpr.retention"]
