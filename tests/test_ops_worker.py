@@ -203,3 +203,26 @@ def test_the_jobs_command_lists_intervals_and_outcomes(settings):
     lines = {line.split()[0]: line for line in out.getvalue().splitlines()}
     assert "every 60 s" in lines["audit.seal"] and "succeeded 1" in lines["audit.seal"]
     assert " off " in lines["gdpr.retention"] and "never run" in lines["gdpr.retention"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_follows_a_real_worker_starting_and_stopping(client, settings):
+    needs_file_db()
+    from enplan.audit.sealing import seal_all
+
+    settings.ENPLAN_WORKER_STALE_SECONDS = 1.5
+    seal_all(datetime.timedelta(0))
+
+    def worker_check() -> dict:
+        return client.get("/readyz").json()["checks"]["worker"]
+
+    assert worker_check()["ok"] is False
+    proc = worker(env())
+    try:
+        _wait(lambda: worker_check()["ok"])
+        assert client.get("/readyz").status_code == 200
+    finally:
+        stop(proc)
+    _wait(lambda: not worker_check()["ok"], timeout=10)
+    response = client.get("/readyz")
+    assert response.status_code == 503 and "no worker heartbeat" in response.json()["why"][0]
