@@ -13,6 +13,7 @@ from enplan.audit.sealing import seal_all
 from enplan.core.request_id import RequestIdFilter
 from enplan.messaging.models import OutboxEntry
 from enplan.ops.models import WorkerHeartbeat
+from enplan.ops.tasks import run_job
 
 from .test_messaging_delivery import external, write  # noqa: F401 - the fixture is used
 
@@ -111,6 +112,7 @@ def test_metrics_refuse_without_the_token_and_answer_with_it(
     settings.ENPLAN_METRICS_ALLOW = []
     client_for(caseworker).get(f"/citizens/{citizen.uuid}/plan/")
     client.logout()
+    run_job.call("audit.seal")
     refused = client.get("/metrics")
     assert refused.status_code == 401 and refused["WWW-Authenticate"].startswith("Bearer")
     wrong = client.get("/metrics", headers={"Authorization": "Bearer guess"})
@@ -124,6 +126,7 @@ def test_metrics_refuse_without_the_token_and_answer_with_it(
         "enplan_outbox_oldest_pending_age_seconds",
         "enplan_audit_seal_lag_seconds",
         "enplan_workers_alive",
+        'enplan_worker_jobs_total{job="audit.seal",outcome="succeeded"} 1.0',
     ):
         assert name in text
     # Latency by route pattern: no ids in the labels.

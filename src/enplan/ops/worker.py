@@ -136,7 +136,8 @@ def schedule_due() -> list[str]:
         pending = _pending_jobs()
         for row in due:
             if row.name not in pending:
-                run_job.enqueue(row.name)
+                # run_after records the period's slot (it is due at once): one run per slot.
+                run_job.using(run_after=now).enqueue(row.name)
                 row.last_enqueued_at = now
                 enqueued.append(row.name)
             row.next_run_at = now + datetime.timedelta(seconds=active[row.name].interval())

@@ -228,7 +228,7 @@ def _schedules(value: str) -> dict[str, int]:
     return out
 
 
-# Seconds between runs of periodic jobs, overriding each job's default (see `enplan jobs`).
+# Seconds between runs of periodic jobs, overriding each job's default (`enplan jobs` lists them).
 ENPLAN_JOB_SCHEDULES = _schedules(os.environ.get("ENPLAN_JOB_SCHEDULES", ""))
 ENPLAN_WORKER_POLL_SECONDS = float(os.environ.get("ENPLAN_WORKER_POLL_SECONDS", "1"))
 ENPLAN_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("ENPLAN_WORKER_HEARTBEAT_SECONDS", "5"))
