@@ -290,3 +290,52 @@ def test_timeline_css_is_not_localised(plan, caseworker, client_for, citizen, ps
     width = bar.split('width="', 1)[1].split('"', 1)[0]
     assert "," not in bar and float(width) > 0
     assert 'style="' not in body.split('id="plan-body"', 1)[1]  # CSP allows no inline styles
+
+
+def test_history_says_what_changed_in_both_languages(plan, caseworker, client_for, citizen):
+    at = datetime.datetime(2027, 1, 12, 10, 0, tzinfo=datetime.UTC)
+    services.update_plan(
+        plan,
+        caseworker.user,
+        1,
+        {"area_health": "Sover dårligt", "followup_at": at, "followup_place": "Jobcentret"},
+    )
+    goal = services.add_goal(plan, caseworker.user, 2, {"title": "Sove bedre", "status": "open"})
+    services.update_goal(
+        goal, caseworker.user, 3, {"title": "Sove bedre", "status": "achieved", "evaluation": "Ja"}
+    )
+    versions = {v.number: v for v in plan.versions.all()}
+    assert versions[2].changed_fields == ["area_health", "followup_at", "followup_place"]
+    assert versions[4].changed_fields == ["status", "evaluation"]
+    client = client_for(caseworker)
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/citizens/{citizen.uuid}/plan/history/").content.decode()
+    assert "Changed: Health, Next follow-up" in english
+    assert "Changed: Status, Evaluation" in english
+    client.cookies["django_language"] = "da"
+    danish = client.get(f"/citizens/{citizen.uuid}/plan/history/").content.decode()
+    assert "Ændret: Helbred, Næste opfølgning" in danish
+    assert "Ændret: Status, Evaluering" in danish
+
+
+def test_saving_unchanged_makes_no_version(plan, caseworker, psych):
+    services.update_plan(plan, caseworker.user, 1, {"final_goal": "Arbejde"})
+    services.update_plan(plan, psych.user, 2, {"final_goal": "Arbejde"})
+    plan.refresh_from_db()
+    assert plan.version == 2 and plan.versions.count() == 2
+    assert plan.origin_of("final_goal") == caseworker.organisation.pk
+
+
+def test_a_field_changed_through_the_page_is_attributed_to_the_writer(
+    plan, caseworker, psych, client_for, citizen
+):
+    services.update_plan(plan, caseworker.user, 1, {"final_goal": "Arbejde"})
+    response = client_for(psych).post(
+        f"/citizens/{citizen.uuid}/plan/areas/", {"area_health": "Sover dårligt", "version": 2}
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.area_health == "Sover dårligt" and plan.final_goal == "Arbejde"
+    assert plan.origin_of("area_health") == psych.organisation_id
+    assert plan.origin_of("final_goal") == caseworker.organisation_id
+    assert plan.versions.first().changed_fields == ["area_health"]

@@ -319,6 +319,9 @@ class PlanVersion(CitizenOwnedModel):
         related_name="+",
     )
     snapshot = models.JSONField()
+    # The names of the fields this change altered (of the plan, or of its subject): what the
+    # history says changed, in the reader's language.
+    changed_fields = models.JSONField(default=list, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -37,7 +37,7 @@ from .models import (
     Track,
 )
 from .services import PlanConflict
-from .snapshots import compare
+from .snapshots import change_summary, compare
 
 TIMELINE_DAYS = 92
 
@@ -286,6 +286,7 @@ def history(request, citizen_uuid):
     versions = list(plan.versions.select_related("author").defer("snapshot"))
     for v in versions:
         v.withheld = v.subject and policy.withheld(v.subject_category, v.subject_origin_id)
+        v.summary = "" if v.withheld else change_summary(v, policy.withheld)
     return render(
         request,
         "plans/history.html",
