@@ -341,7 +341,7 @@ def test_stale_plan_gives_conflict_and_keeps_other_change(page, caseworker, psyc
         form.locator("button.primary").click()
     assert r.value.status == 409
 
-    alert = page.locator("#plan-alert .conflict[role=alert]")
+    alert = page.locator("#edit-goal_new-new .conflict[role=alert]")
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("1")
     expect(alert).to_contain_text("2")

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from enplan.plans import services
 from enplan.plans.models import Activity, ChangeKind, Goal, Plan, PlanVersion, TrackKind
@@ -219,8 +219,13 @@ def test_stale_save_in_the_page_gets_a_conflict_message(
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 409
-    assert response["HX-Retarget"] == "#plan-alert"
-    assert "/plan/" in response.content.decode()  # the reload link
+    assert response["HX-Retarget"] == "#edit-goal_new-new"
+    body = response.content.decode()
+    assert "/plan/" in body  # the reload link
+    # The form comes back as filled in, the message (focused) just before its save button.
+    assert 'value="Mettes mål"' in body
+    assert body.index('class="msg error conflict"') < body.index('<button class="primary">')
+    assert "autofocus" in body.split('class="msg error conflict"', 1)[1].split(">", 1)[0]
     assert list(Goal.objects.values_list("title", flat=True)) == ["Lenes mål"]
     # Without htmx: a full page with the same message.
     response = client.post(
@@ -288,7 +293,7 @@ def test_timeline_css_is_not_localised(plan, caseworker, client_for, citizen, ps
     body = client_for(caseworker).get(f"/citizens/{citizen.uuid}/plan/").content.decode()
     bar = body.split('class="tl-bar', 1)[1].split(">", 1)[0]
     width = bar.split('width="', 1)[1].split('"', 1)[0]
-    assert "," not in bar and float(width) > 0
+    assert "," not in bar and float(width.removesuffix("%")) > 0
     assert 'style="' not in body.split('id="plan-body"', 1)[1]  # CSP allows no inline styles
 
 
@@ -339,3 +344,82 @@ def test_a_field_changed_through_the_page_is_attributed_to_the_writer(
     assert plan.origin_of("area_health") == psych.organisation_id
     assert plan.origin_of("final_goal") == caseworker.organisation_id
     assert plan.versions.first().changed_fields == ["area_health"]
+
+
+def test_timeline_covers_three_months_with_overdue_and_followup(plan, caseworker, citizen, psych):
+    from enplan.plans.views import TIMELINE_DAYS, plan_context, timeline
+
+    member = citizen.memberships.get(professional=psych)
+    day = datetime.timedelta(days=1)
+    services.add_activity(
+        plan,
+        caseworker.user,
+        plan.version,
+        _activity_data(
+            member, title="Gammel", starts_on=TODAY - 90 * day, ends_on=TODAY - 40 * day
+        ),
+    )
+    services.add_activity(
+        plan,
+        caseworker.user,
+        plan.version,
+        _activity_data(member, title="Senere", starts_on=TODAY + 200 * day, ends_on=None),
+    )
+    services.add_activity(
+        plan,
+        caseworker.user,
+        plan.version,
+        _activity_data(
+            member,
+            title="Færdig",
+            status="done",
+            ends_on=TODAY - 30 * day,
+            starts_on=TODAY - 60 * day,
+        ),
+    )
+    services.update_plan(
+        plan,
+        caseworker.user,
+        plan.version,
+        {"followup_at": timezone.now() - 3 * day, "followup_place": "Jobcentret"},
+    )
+    from enplan.consent.policy import for_viewer
+
+    ctx = plan_context(plan, for_viewer(caseworker.user, citizen))
+    tl = ctx["timeline"]
+    assert (tl["end"] - tl["start"]).days + 1 == TIMELINE_DAYS and tl["start"].weekday() == 0
+    assert tl["start"] < TODAY <= tl["end"] and 0 < tl["today_x"] < 100
+    (row,) = tl["rows"]  # overdue and still open: kept; the later and the finished are not
+    assert row["activity"].title == "Gammel" and row["activity"].overdue
+    assert row["before"] and row["x"] == 0 and row["w"] == 0  # its plan ended before the window
+    assert row["late_x"] == 0 and row["late_w"] == pytest.approx(tl["today_x"] + 100 / 105, 0.01)
+    assert tl["followup"]["overdue"] and ctx["followup_overdue"]
+    assert len(tl["months"]) >= 3 and len(tl["weeks"]) == 15
+    assert timeline([], None, TODAY)["followup"] is None
+
+
+def test_overdue_follow_up_is_flagged_on_caseload_and_plan(plan, caseworker, client_for, citizen):
+    client = client_for(caseworker)
+    services.update_plan(
+        plan,
+        caseworker.user,
+        1,
+        {
+            "followup_at": timezone.now() - datetime.timedelta(days=2),
+            "followup_place": "Jobcentret",
+        },
+    )
+    caseload = client.get("/citizens/").content.decode()
+    cell = caseload.split("<time", 1)[1].split("</td>", 1)[0]
+    assert "Forsinket" in cell or "Overdue" in cell
+    page = client.get(f"/citizens/{citizen.uuid}/plan/").content.decode()
+    followup = page.split('id="h-followup"', 1)[1]
+    assert 'class="badge warn"' in followup
+    services.update_plan(
+        plan,
+        caseworker.user,
+        2,
+        {"followup_at": timezone.now() + datetime.timedelta(days=2)},
+    )
+    caseload = client.get("/citizens/").content.decode()
+    assert "badge warn" not in caseload.split("<time", 1)[1].split("</td>", 1)[0]
