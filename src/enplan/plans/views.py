@@ -103,7 +103,7 @@ def timeline(activities: list[Activity], followup, today: datetime.date) -> dict
         if day.weekday() == 0:
             weeks.append({"x": _pct(day, start), "number": day.isocalendar()[1]})
         day += datetime.timedelta(days=1)
-    if len(months) > 1 and months[1]["x"] - months[0]["x"] < 12:
+    if len(months) > 1 and months[1]["x"] - months[0]["x"] < 15:
         months.pop(0)  # a partial first month's name would run into the next one
     point = None
     if followup is not None:
