@@ -4,8 +4,9 @@ The forms are found from the URL configuration, not from a list: every page the 
 give (filled in with the objects of a small, complete case) is fetched as a plain page and as
 htmx asks for it, and every POST form on it is submitted exactly as rendered – the values a
 person who changes nothing would send. A form that creates something or performs an action
-is named in NOT_EDIT_FORMS with the reason; every other form is an edit form and must store
-exactly what is already stored. A new edit form is therefore covered without anyone
+is named in NOT_EDIT_FORMS with the reason, or says so by how its URL name ends (`…new`,
+`…_delete`, NOT_EDIT_SUFFIXES); every other form is an edit form and must store exactly what
+is already stored. A new edit form is therefore covered without anyone
 remembering to add it here.
 """
 
@@ -56,6 +57,15 @@ NOT_EDIT_FORMS = {
     "citizens:thread_forward": "forwards a thread",
     "messaging:open": "attaches a triaged message to a citizen",
 }
+
+# By convention a URL name that ends so creates something or performs an action (the name
+# says it): such a form is not an edit form either.
+NOT_EDIT_SUFFIXES = ("new", "_add", "_delete", "_end", "_withdraw", "_reply", "_forward")
+
+
+def _not_an_edit_form(url_name: str) -> bool:
+    return url_name in NOT_EDIT_FORMS or url_name.endswith(NOT_EDIT_SUFFIXES)
+
 
 # The edit forms the product has today: the crawl must find at least these (so that a broken
 # crawl cannot pass by finding nothing).
@@ -334,7 +344,7 @@ def test_every_edit_form_saves_unchanged_without_changing_anything(
             seen_pages += 1
             for action, form in _forms(page.content.decode(), url):
                 target = _url_name(action)
-                if target in NOT_EDIT_FORMS:
+                if _not_an_edit_form(target):
                     continue
                 if target != _url_name(url):
                     failures.append(

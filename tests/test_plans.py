@@ -423,3 +423,29 @@ def test_overdue_follow_up_is_flagged_on_caseload_and_plan(plan, caseworker, cli
     )
     caseload = client.get("/citizens/").content.decode()
     assert "badge warn" not in caseload.split("<time", 1)[1].split("</td>", 1)[0]
+
+
+def test_editing_an_activity_keeps_a_sub_goal_the_editor_may_not_see(
+    plan, caseworker, psych, client_for, citizen
+):
+    """Lene (psychiatry) may not see the jobcenter's sub-goal (no consent); her own activity
+    is linked to it. Saving her activity must keep the link she cannot see."""
+    goal = services.add_goal(plan, caseworker.user, 1, {"title": "Jobcentrets mål"})
+    member = citizen.memberships.get(professional=psych)
+    activity = services.add_activity(
+        plan, psych.user, 2, _activity_data(member, goal=goal, track="treatment")
+    )
+    client = client_for(psych)
+    url = f"/citizens/{citizen.uuid}/plan/activities/{activity.uuid}/"
+    form = client.get(url).context["form"]
+    assert "goal" not in form.fields
+    data = {k: v for k, v in form.initial.items() if k in form.fields and v is not None}
+    data.update(
+        responsible=str(member.uuid),
+        organisation=str(member.organisation.uuid),
+        title="Samtaler",
+        version=3,
+    )
+    assert client.post(url, data).status_code == 302
+    activity.refresh_from_db()
+    assert activity.title == "Samtaler" and activity.goal == goal
