@@ -44,6 +44,30 @@ def axe_violations(pg: Page) -> list[str]:
     ]
 
 
+# The browser logs every 4xx answer as an error; a 409 (conflict) or 422 (form errors) is an
+# answer these tests expect.
+EXPECTED_STATUS = re.compile(r"status of (409|422) ")
+
+
+@pytest.fixture
+def console(page):
+    """Console errors of the page (a CSP violation, a missing file); none may occur."""
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type != "error" or EXPECTED_STATUS.search(message.text):
+            return
+        where = message.location.get("url", "")
+        if where.endswith("/favicon.ico"):  # the browser's own request; issue 11.13
+            return
+        errors.append(f"{message.text} ({where})")
+
+    page.on("console", on_console)
+    page.on("response", lambda r: r.status == 404 and errors.append(f"404 {r.url}"))
+    yield errors
+    assert not errors, errors
+
+
 def login(pg: Page, professional, language: str = "da") -> None:
     pg.goto("/accounts/login/")
     if language == "en":
@@ -124,7 +148,7 @@ def full_plan(plan, caseworker, psych, citizen) -> None:
     ],
 )
 def test_conflict_message_is_beside_the_save_button_and_focused(
-    page, caseworker, psych, citizen, plan, language, message
+    page, console, caseworker, psych, citizen, plan, language, message
 ):
     full_plan(plan, caseworker, psych, citizen)
     login(page, caseworker, language)
@@ -186,7 +210,7 @@ def test_conflict_on_the_plain_page_without_javascript(
 
 @pytest.mark.parametrize("width", [1200, 390])
 def test_timeline_is_readable_at_desktop_and_phone_width(
-    page, caseworker, psych, citizen, plan, width
+    page, console, caseworker, psych, citizen, plan, width
 ):
     full_plan(plan, caseworker, psych, citizen)
     page.set_viewport_size({"width": width, "height": 900})
@@ -246,7 +270,9 @@ def test_timeline_is_readable_at_desktop_and_phone_width(
     assert not axe_violations(page), axe_violations(page)
 
 
-def test_overdue_follow_up_on_the_caseload_in_english(page, caseworker, psych, citizen, plan):
+def test_overdue_follow_up_on_the_caseload_in_english(
+    page, console, caseworker, psych, citizen, plan
+):
     full_plan(plan, caseworker, psych, citizen)
     login(page, caseworker, "en")
     row = page.locator("table.caseload tbody tr", has_text=citizen.full_name)
@@ -258,7 +284,7 @@ def test_overdue_follow_up_on_the_caseload_in_english(page, caseworker, psych, c
 
 
 def test_printed_plan_is_short_and_leaves_out_controls_and_cpr(
-    page, caseworker, psych, citizen, plan
+    page, console, caseworker, psych, citizen, plan
 ):
     from pypdf import PdfReader
 
