@@ -1,6 +1,7 @@
 """Recording accesses. `record` is called by the access layer (reads, refusals) and by the
 domain services (writes); nothing else writes audit rows."""
 
+import functools
 import json
 from collections.abc import Iterable
 
@@ -21,19 +22,21 @@ def _who(user) -> dict:
         "actor": user.get_username(),
         "actor_name": user.get_full_name(),
         "organisation": professional.organisation.name if professional else "",
-        "role": user.role
-        + (f"/{_profession_label(professional.profession)}" if professional else ""),
+        "role": user.role + (f"/{_profession_label(professional)}" if professional else ""),
     }
 
 
-def _profession_label(value: str) -> str:
-    """As get_profession_display(), which hashes every choice's label on each call."""
-    from enplan.organisations.models import Profession
+def _profession_label(professional) -> str:
+    """As get_profession_display(), which hashes every choice's label on each call. Read from
+    the instance's field, not an import: audit sits below organisations."""
+    value = professional.profession
+    label = _profession_labels(type(professional)).get(value)
+    return value if label is None else str(label)
 
-    try:
-        return str(Profession(value).label)
-    except ValueError:
-        return value
+
+@functools.cache
+def _profession_labels(model) -> dict:
+    return dict(model._meta.get_field("profession").flatchoices)
 
 
 def _object(obj) -> tuple[str, str]:
