@@ -449,3 +449,16 @@ def test_editing_an_activity_keeps_a_sub_goal_the_editor_may_not_see(
     assert client.post(url, data).status_code == 302
     activity.refresh_from_db()
     assert activity.title == "Samtaler" and activity.goal == goal
+
+
+def test_history_does_not_name_a_field_the_reader_may_not_see(
+    plan, caseworker, psych, client_for, citizen
+):
+    services.update_plan(plan, caseworker.user, 1, {"area_health": "Sover dårligt"})
+    services.update_plan(plan, psych.user, 2, {"area_psychiatry": "Medicin"})
+    client = client_for(psych)  # no consent: the jobcenter's health text is not shared
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/citizens/{citizen.uuid}/plan/history/").content.decode()
+    assert "Changed: something not shared with you" in page
+    assert "Changed: Support from psychiatry" in page
+    assert "Changed: Health" not in page
