@@ -99,7 +99,7 @@ def timeline(activities: list[Activity], followup, today: datetime.date) -> dict
     day = start
     while day < end:
         if day.day == 1 or day == start:
-            months.append({"date": day, "x": _pct(day, start), "first": day == start})
+            months.append({"date": day, "x": _pct(day, start)})
         if day.weekday() == 0:
             weeks.append({"x": _pct(day, start), "number": day.isocalendar()[1]})
         day += datetime.timedelta(days=1)
@@ -112,7 +112,6 @@ def timeline(activities: list[Activity], followup, today: datetime.date) -> dict
             "at": followup,
             "x": _pct(min(max(on, start), end - datetime.timedelta(days=1)), start),
             "overdue": on < today,
-            "outside": not (start <= on < end),
         }
     return {
         "start": start,
