@@ -15,6 +15,7 @@ import itertools
 from urllib.parse import urlsplit
 
 import lxml.html
+import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import NoReverseMatch, Resolver404
@@ -326,11 +327,15 @@ def _forms(html: str, page_url: str):
             yield action, form
 
 
+@pytest.mark.parametrize("who", ["coordinator", "psychiatry"])
 def test_every_edit_form_saves_unchanged_without_changing_anything(
-    client, caseworker, psych, citizen
+    client, caseworker, psych, citizen, who
 ):
+    """As the coordinating caseworker, who wrote everything, and as psychiatry, which sees
+    the plan and health under the consent: an unchanged save by another organisation must
+    not make it the author of what it saved."""
     _case(caseworker, psych, citizen)
-    client.force_login(caseworker.user)
+    client.force_login(caseworker.user if who == "coordinator" else psych.user)
     found: dict[str, int] = {}
     found_htmx: set[str] = set()
     failures = []
@@ -370,6 +375,10 @@ def test_every_edit_form_saves_unchanged_without_changing_anything(
                     found_htmx.add(target)
     assert not failures, "\n".join(failures)
     assert seen_pages > 20
+    if who == "psychiatry":  # what the consent shares: the plan, health, its own settings
+        assert {"citizens:plan_areas", "citizens:activity_edit", "citizens:goal_edit"} <= found_htmx
+        assert {"citizens:edit", "messaging:notifications"} <= set(found)
+        return
     assert KNOWN_EDIT_FORMS <= set(found), KNOWN_EDIT_FORMS - set(found)
     assert PLAN_FORMS <= found_htmx, PLAN_FORMS - found_htmx
     # Every activity (three) and both tracks, as plain page and with htmx.
