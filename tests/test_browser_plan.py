@@ -319,3 +319,26 @@ def test_printed_plan_is_short_and_leaves_out_controls_and_cpr(
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT))
         assert SCREENSHOT.stat().st_size > 0
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [("da", "Ændret: Slutmål, Ønsker for fremtiden"), ("en", "Changed: Final goal, Wishes for")],
+)
+def test_history_says_what_changed(
+    page, console, caseworker, psych, citizen, plan, language, summary
+):
+    full_plan(plan, caseworker, psych, citizen)
+    login(page, caseworker, language)
+    page.goto(reverse("citizens:plan_history", args=[citizen.uuid]))
+    first_change = page.locator("table.history tbody tr").last.locator(".change-summary")
+    expect(page.locator("table.history .change-summary").first).to_be_visible()
+    version_two = page.locator(
+        "table.history tbody tr", has=page.locator("td", has_text=re.compile(r"^2$"))
+    )
+    expect(version_two.locator(".change-summary")).to_contain_text(summary)
+    assert first_change.count() == 0  # "plan created" changed no fields
+    assert not axe_violations(page), axe_violations(page)
