@@ -364,7 +364,10 @@ def test_every_edit_form_saves_unchanged_without_changing_anything(
                     errors = ""
                     if response.context and "form" in response.context:
                         errors = dict(response.context["form"].errors)
-                    failures.append(f"{label}: saved unchanged -> {response.status_code} {errors}")
+                    failures.append(
+                        f"{label}: saved unchanged -> {response.status_code} {errors} (a form "
+                        "that creates something or acts belongs in NOT_EDIT_FORMS)"
+                    )
                     continue
                 after = _state()
                 diff = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
