@@ -462,3 +462,17 @@ def test_history_does_not_name_a_field_the_reader_may_not_see(
     assert "Changed: something not shared with you" in page
     assert "Changed: Support from psychiatry" in page
     assert "Changed: Health" not in page
+
+
+def test_timeline_shows_other_dated_events(plan, caseworker, client_for, citizen):
+    """Other apps' dated events (e.g. a network meeting) are placed on the same axis."""
+    from enplan.plans.views import timeline, timeline_start
+
+    start = timeline_start(TODAY)
+    events = [
+        {"label": "Netværksmøde", "day": TODAY + datetime.timedelta(days=7), "url": "/m/1/"},
+        {"label": "For sent", "day": start - datetime.timedelta(days=1), "url": ""},
+    ]
+    tl = timeline([], None, TODAY, events)
+    assert [e["label"] for e in tl["events"]] == ["Netværksmøde"]
+    assert tl["today_x"] < tl["events"][0]["x"] < 100 and tl["start"] == start

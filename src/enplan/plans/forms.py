@@ -117,9 +117,11 @@ class ActivityForm(VersionedForm):
     def __init__(self, *args, plan: Plan, policy=None, **kwargs):
         super().__init__(*args, **kwargs)
         stored = self.instance
-        goals = list(plan.goals.all())
+        goals = list(plan.goals.all()) if plan.pk else []  # an unsaved plan has none yet
         hidden = {g.pk for g in goals if policy and policy.withheld_item(g)}
-        if stored.goal_id in hidden:
+        if not plan.pk:
+            self.fields["goal"].queryset = Goal.objects.none()
+        elif stored.goal_id in hidden:
             # The viewer cannot see the linked sub-goal, so cannot choose it either: without
             # the field, an unchanged save keeps the link instead of dropping it.
             del self.fields["goal"]

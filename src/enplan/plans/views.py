@@ -2,7 +2,7 @@
 JavaScript every form still works as a plain page."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -64,14 +64,22 @@ def _pct(day: datetime.date, start: datetime.date) -> float:
     return round(100 * (day - start).days / TIMELINE_DAYS, 2)
 
 
-def timeline(activities: list[Activity], followup, today: datetime.date) -> dict:
+def timeline_start(today: datetime.date) -> datetime.date:
+    """The first day the timeline shows: the Monday two weeks before this week's."""
+    return today - datetime.timedelta(days=today.weekday() + 14)
+
+
+def timeline(
+    activities: list[Activity], followup, today: datetime.date, events: Iterable[dict] = ()
+) -> dict:
     """The plan's three months as a timeline: two weeks back (so what has just ended, or
     should have, is in view) and thirteen weeks ahead. Positions are percentages of the width.
 
     An open activity past its end date is overdue: its planned span is clamped to the window
     and a marked stretch runs from its end to today. Activities wholly outside the window,
-    and finished ones that ended before it, are left out (the list below has them all)."""
-    start = today - datetime.timedelta(days=today.weekday() + 14)  # a Monday
+    and finished ones that ended before it, are left out (the list below has them all).
+    `events` are other dated things to show ({"label", "day", "url"}, e.g. meetings)."""
+    start = timeline_start(today)
     end = start + datetime.timedelta(days=TIMELINE_DAYS)  # exclusive
     rows = []
     for a in activities:
@@ -113,9 +121,15 @@ def timeline(activities: list[Activity], followup, today: datetime.date) -> dict
             "x": _pct(min(max(on, start), end - datetime.timedelta(days=1)), start),
             "overdue": on < today,
         }
+    dated = [
+        {**e, "x": _pct(e["day"], start)}
+        for e in sorted(events, key=lambda e: e["day"])
+        if start <= e["day"] < end
+    ]
     return {
         "start": start,
         "end": end - datetime.timedelta(days=1),
+        "events": dated,
         "today": today,
         "today_x": _pct(today, start),
         "months": months,
