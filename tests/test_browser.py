@@ -4,13 +4,11 @@ Elements are found by URL, id, `name=` and role rather than by visible text, so 
 pass whether or not the Danish catalogue is compiled. Only the language test reads English
 text, right after switching to English.
 
-Set ENPLAN_SCREENSHOTS=1 to refresh docs/img/plan-page.png (used by the README).
+The README's screenshot of the plan is taken by tests/test_browser_plan.py.
 """
 
 import datetime
-import os
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -26,8 +24,6 @@ from enplan.plans.models import Activity, Goal, LegalBasis, Plan, PlanVersion
 from .conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "img" / "plan-page.png"
 
 GOAL_TITLE = "Arbejde 10 timer om ugen"
 ACTIVITY_TITLE = "Virksomhedspraktik i bageriet"
@@ -183,13 +179,6 @@ def test_add_goal_and_activity_without_reload(page, caseworker, psych, citizen, 
     assert plan.version == 3
     expect(page.locator("#plan-body .version-line")).to_have_text(re.compile(r"^\w+ 3\b"))
 
-    if os.environ.get("ENPLAN_SCREENSHOTS") == "1":
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size({"width": 1200, "height": 1600})
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(SCREENSHOT))
-        assert SCREENSHOT.stat().st_size > 0
-
 
 def test_history_lists_changes_and_compares_versions(page, caseworker, psych, citizen, plan):
     login(page, caseworker)
@@ -341,7 +330,7 @@ def test_stale_plan_gives_conflict_and_keeps_other_change(page, caseworker, psyc
         form.locator("button.primary").click()
     assert r.value.status == 409
 
-    alert = page.locator("#plan-alert .conflict[role=alert]")
+    alert = page.locator("#edit-goal_new-new .conflict[role=alert]")
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("1")
     expect(alert).to_contain_text("2")

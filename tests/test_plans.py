@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from enplan.plans import services
 from enplan.plans.models import Activity, ChangeKind, Goal, Plan, PlanVersion, TrackKind
@@ -219,8 +219,13 @@ def test_stale_save_in_the_page_gets_a_conflict_message(
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 409
-    assert response["HX-Retarget"] == "#plan-alert"
-    assert "/plan/" in response.content.decode()  # the reload link
+    assert response["HX-Retarget"] == "#edit-goal_new-new"
+    body = response.content.decode()
+    assert "/plan/" in body  # the reload link
+    # The form comes back as filled in, the message (focused) just before its save button.
+    assert 'value="Mettes mål"' in body
+    assert body.index('class="msg error conflict"') < body.index('<button class="primary">')
+    assert "autofocus" in body.split('class="msg error conflict"', 1)[1].split(">", 1)[0]
     assert list(Goal.objects.values_list("title", flat=True)) == ["Lenes mål"]
     # Without htmx: a full page with the same message.
     response = client.post(
@@ -288,5 +293,186 @@ def test_timeline_css_is_not_localised(plan, caseworker, client_for, citizen, ps
     body = client_for(caseworker).get(f"/citizens/{citizen.uuid}/plan/").content.decode()
     bar = body.split('class="tl-bar', 1)[1].split(">", 1)[0]
     width = bar.split('width="', 1)[1].split('"', 1)[0]
-    assert "," not in bar and float(width) > 0
+    assert "," not in bar and float(width.removesuffix("%")) > 0
     assert 'style="' not in body.split('id="plan-body"', 1)[1]  # CSP allows no inline styles
+
+
+def test_history_says_what_changed_in_both_languages(plan, caseworker, client_for, citizen):
+    at = datetime.datetime(2027, 1, 12, 10, 0, tzinfo=datetime.UTC)
+    services.update_plan(
+        plan,
+        caseworker.user,
+        1,
+        {"area_health": "Sover dårligt", "followup_at": at, "followup_place": "Jobcentret"},
+    )
+    goal = services.add_goal(plan, caseworker.user, 2, {"title": "Sove bedre", "status": "open"})
+    services.update_goal(
+        goal, caseworker.user, 3, {"title": "Sove bedre", "status": "achieved", "evaluation": "Ja"}
+    )
+    versions = {v.number: v for v in plan.versions.all()}
+    assert versions[2].changed_fields == ["area_health", "followup_at", "followup_place"]
+    assert versions[4].changed_fields == ["status", "evaluation"]
+    client = client_for(caseworker)
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/citizens/{citizen.uuid}/plan/history/").content.decode()
+    assert "Changed: Health, Next follow-up" in english
+    assert "Changed: Status, Evaluation" in english
+    client.cookies["django_language"] = "da"
+    danish = client.get(f"/citizens/{citizen.uuid}/plan/history/").content.decode()
+    assert "Ændret: Helbred, Næste opfølgning" in danish
+    assert "Ændret: Status, Evaluering" in danish
+
+
+def test_saving_unchanged_makes_no_version(plan, caseworker, psych):
+    services.update_plan(plan, caseworker.user, 1, {"final_goal": "Arbejde"})
+    services.update_plan(plan, psych.user, 2, {"final_goal": "Arbejde"})
+    plan.refresh_from_db()
+    assert plan.version == 2 and plan.versions.count() == 2
+    assert plan.origin_of("final_goal") == caseworker.organisation.pk
+
+
+def test_a_field_changed_through_the_page_is_attributed_to_the_writer(
+    plan, caseworker, psych, client_for, citizen
+):
+    services.update_plan(plan, caseworker.user, 1, {"final_goal": "Arbejde"})
+    response = client_for(psych).post(
+        f"/citizens/{citizen.uuid}/plan/areas/", {"area_health": "Sover dårligt", "version": 2}
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.area_health == "Sover dårligt" and plan.final_goal == "Arbejde"
+    assert plan.origin_of("area_health") == psych.organisation_id
+    assert plan.origin_of("final_goal") == caseworker.organisation_id
+    assert plan.versions.first().changed_fields == ["area_health"]
+
+
+def test_timeline_covers_three_months_with_overdue_and_followup(plan, caseworker, citizen, psych):
+    from enplan.plans.views import TIMELINE_DAYS, plan_context, timeline
+
+    member = citizen.memberships.get(professional=psych)
+    day = datetime.timedelta(days=1)
+    services.add_activity(
+        plan,
+        caseworker.user,
+        plan.version,
+        _activity_data(
+            member, title="Gammel", starts_on=TODAY - 90 * day, ends_on=TODAY - 40 * day
+        ),
+    )
+    services.add_activity(
+        plan,
+        caseworker.user,
+        plan.version,
+        _activity_data(member, title="Senere", starts_on=TODAY + 200 * day, ends_on=None),
+    )
+    services.add_activity(
+        plan,
+        caseworker.user,
+        plan.version,
+        _activity_data(
+            member,
+            title="Færdig",
+            status="done",
+            ends_on=TODAY - 30 * day,
+            starts_on=TODAY - 60 * day,
+        ),
+    )
+    services.update_plan(
+        plan,
+        caseworker.user,
+        plan.version,
+        {"followup_at": timezone.now() - 3 * day, "followup_place": "Jobcentret"},
+    )
+    from enplan.consent.policy import for_viewer
+
+    ctx = plan_context(plan, for_viewer(caseworker.user, citizen))
+    tl = ctx["timeline"]
+    assert (tl["end"] - tl["start"]).days + 1 == TIMELINE_DAYS and tl["start"].weekday() == 0
+    assert tl["start"] < TODAY <= tl["end"] and 0 < tl["today_x"] < 100
+    (row,) = tl["rows"]  # overdue and still open: kept; the later and the finished are not
+    assert row["activity"].title == "Gammel" and row["activity"].overdue
+    assert row["before"] and row["x"] == 0 and row["w"] == 0  # its plan ended before the window
+    assert row["late_x"] == 0 and row["late_w"] == pytest.approx(tl["today_x"] + 100 / 105, 0.01)
+    assert tl["followup"]["overdue"] and ctx["followup_overdue"]
+    assert len(tl["months"]) >= 3 and len(tl["weeks"]) == 15
+    assert timeline([], None, TODAY)["followup"] is None
+
+
+def test_overdue_follow_up_is_flagged_on_caseload_and_plan(plan, caseworker, client_for, citizen):
+    client = client_for(caseworker)
+    services.update_plan(
+        plan,
+        caseworker.user,
+        1,
+        {
+            "followup_at": timezone.now() - datetime.timedelta(days=2),
+            "followup_place": "Jobcentret",
+        },
+    )
+    caseload = client.get("/citizens/").content.decode()
+    cell = caseload.split("<time", 1)[1].split("</td>", 1)[0]
+    assert "Forsinket" in cell or "Overdue" in cell
+    page = client.get(f"/citizens/{citizen.uuid}/plan/").content.decode()
+    followup = page.split('id="h-followup"', 1)[1]
+    assert 'class="badge warn"' in followup
+    services.update_plan(
+        plan,
+        caseworker.user,
+        2,
+        {"followup_at": timezone.now() + datetime.timedelta(days=2)},
+    )
+    caseload = client.get("/citizens/").content.decode()
+    assert "badge warn" not in caseload.split("<time", 1)[1].split("</td>", 1)[0]
+
+
+def test_editing_an_activity_keeps_a_sub_goal_the_editor_may_not_see(
+    plan, caseworker, psych, client_for, citizen
+):
+    """Lene (psychiatry) may not see the jobcenter's sub-goal (no consent); her own activity
+    is linked to it. Saving her activity must keep the link she cannot see."""
+    goal = services.add_goal(plan, caseworker.user, 1, {"title": "Jobcentrets mål"})
+    member = citizen.memberships.get(professional=psych)
+    activity = services.add_activity(
+        plan, psych.user, 2, _activity_data(member, goal=goal, track="treatment")
+    )
+    client = client_for(psych)
+    url = f"/citizens/{citizen.uuid}/plan/activities/{activity.uuid}/"
+    form = client.get(url).context["form"]
+    assert "goal" not in form.fields
+    data = {k: v for k, v in form.initial.items() if k in form.fields and v is not None}
+    data.update(
+        responsible=str(member.uuid),
+        organisation=str(member.organisation.uuid),
+        title="Samtaler",
+        version=3,
+    )
+    assert client.post(url, data).status_code == 302
+    activity.refresh_from_db()
+    assert activity.title == "Samtaler" and activity.goal == goal
+
+
+def test_history_does_not_name_a_field_the_reader_may_not_see(
+    plan, caseworker, psych, client_for, citizen
+):
+    services.update_plan(plan, caseworker.user, 1, {"area_health": "Sover dårligt"})
+    services.update_plan(plan, psych.user, 2, {"area_psychiatry": "Medicin"})
+    client = client_for(psych)  # no consent: the jobcenter's health text is not shared
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/citizens/{citizen.uuid}/plan/history/").content.decode()
+    assert "Changed: something not shared with you" in page
+    assert "Changed: Support from psychiatry" in page
+    assert "Changed: Health" not in page
+
+
+def test_timeline_shows_other_dated_events(plan, caseworker, client_for, citizen):
+    """Other apps' dated events (e.g. a network meeting) are placed on the same axis."""
+    from enplan.plans.views import timeline, timeline_start
+
+    start = timeline_start(TODAY)
+    events = [
+        {"label": "Netværksmøde", "day": TODAY + datetime.timedelta(days=7), "url": "/m/1/"},
+        {"label": "For sent", "day": start - datetime.timedelta(days=1), "url": ""},
+    ]
+    tl = timeline([], None, TODAY, events)
+    assert [e["label"] for e in tl["events"]] == ["Netværksmøde"]
+    assert tl["today_x"] < tl["events"][0]["x"] < 100 and tl["start"] == start

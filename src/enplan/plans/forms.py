@@ -2,6 +2,7 @@
 their data through these, so both obey exactly the same rules."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from enplan.core.forms import SaneDatesMixin
@@ -22,8 +23,13 @@ class VersionedForm(SaneDatesMixin, forms.ModelForm):
 
     def changes(self) -> dict:
         """The submitted values of the fields this form shows (a field the viewer may not
-        see is removed from the form, and so never changed)."""
-        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+        see is removed from the form, and so never changed). Line breaks are stored as LF,
+        whichever way the browser sent them."""
+        return {name: _lf(self.cleaned_data[name]) for name in self.fields if name != "version"}
+
+
+def _lf(value):
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 class DateInput(forms.DateInput):
@@ -92,6 +98,12 @@ class GoalForm(VersionedForm):
         widgets = {"target_date": DateInput(), "evaluation": _rows(2)}
 
 
+def _member_label(member: NetworkMembership) -> str:
+    if member.ended_at is None:
+        return str(member)
+    return _("%(member)s (no longer in the network)") % {"member": member}
+
+
 class ActivityForm(VersionedForm):
     class Meta:
         model = Activity
@@ -105,21 +117,46 @@ class ActivityForm(VersionedForm):
 
     def __init__(self, *args, plan: Plan, policy=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if plan.pk is None:  # the empty plan (nothing written yet): no sub-goals to link
+        stored = self.instance
+        goals = list(plan.goals.all()) if plan.pk else []  # an unsaved plan has none yet
+        hidden = {g.pk for g in goals if policy and policy.withheld_item(g)}
+        if not plan.pk:
             self.fields["goal"].queryset = Goal.objects.none()
+        elif stored.goal_id in hidden:
+            # The viewer cannot see the linked sub-goal, so cannot choose it either: without
+            # the field, an unchanged save keeps the link instead of dropping it.
+            del self.fields["goal"]
         else:
-            goals = list(plan.goals.all())
-            hidden = [g.pk for g in goals if policy and policy.withheld_item(g)]
             self.fields["goal"].queryset = plan.goals.exclude(pk__in=hidden)
-        members = NetworkMembership.objects.active().filter(citizen_id=plan.citizen_id)
-        self.fields["responsible"].queryset = members.select_related("professional", "organisation")
+        members = NetworkMembership.objects.filter(citizen_id=plan.citizen_id)
+        # Who has left the network cannot be chosen anew, but what is stored stays selectable
+        # (marked as such), so that saving the activity unchanged keeps it.
+        members = members.filter(Q(ended_at__isnull=True) | Q(pk=stored.responsible_id or 0))
+        self.fields["responsible"].queryset = members.select_related(
+            "professional", "organisation"
+        ).order_by("ended_at", "started_at", "pk")
+        self.fields["responsible"].label_from_instance = _member_label
+        active_orgs = set(
+            NetworkMembership.objects.active()
+            .filter(citizen_id=plan.citizen_id)
+            .values_list("organisation_id", flat=True)
+        )
         self.fields["organisation"].queryset = Organisation.objects.filter(
-            memberships__in=members
-        ).distinct()
+            pk__in=active_orgs | {stored.organisation_id or 0}
+        ).order_by("name", "pk")
+        self.fields["organisation"].label_from_instance = lambda org: (
+            org.name
+            if org.pk in active_orgs
+            else _("%(name)s (no longer in the network)") % {"name": org.name}
+        )
         self.fields["organisation"].help_text = _("Defaults to the responsible person's.")
-        self.fields["goal"].to_field_name = "uuid"
-        self.fields["responsible"].to_field_name = "uuid"
-        self.fields["organisation"].to_field_name = "uuid"
+        # Choices are sent by public id; the initial values a ModelForm takes from the
+        # instance are primary keys, which match no option: give it the objects instead.
+        for name in ("goal", "responsible", "organisation"):
+            if name in self.fields:
+                self.fields[name].to_field_name = "uuid"
+                if not self.is_bound and getattr(stored, f"{name}_id", None):
+                    self.initial[name] = getattr(stored, name)
 
     def clean(self):
         data = super().clean()

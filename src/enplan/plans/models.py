@@ -335,6 +335,10 @@ class PlanVersion(CitizenOwnedModel):
         related_name="+",
     )
     snapshot = models.JSONField()
+    # The names of the fields this change altered (of the plan, or of its subject): what the
+    # history says changed, in the reader's language. Null where not recorded (versions from
+    # before, and bulk loads that write rows directly, such as the national-scale generator).
+    changed_fields = models.JSONField(default=list, blank=True, null=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

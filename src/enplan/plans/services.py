@@ -111,9 +111,10 @@ def _claim(plan: Plan, expected_version: int, actor) -> None:
 _AUDIT_ACTION = {"added": Action.CREATE, "removed": Action.DELETE}
 
 
-def _record(plan: Plan, actor, change: str, subject) -> PlanVersion:
+def _record(plan: Plan, actor, change: str, subject, changed: list[str] = ()) -> PlanVersion:
     """Store the new version and audit the write. `subject` is the goal, activity or track
-    changed (its title, category and origin go with the version), or the plan itself."""
+    changed (its title, category and origin go with the version), or the plan itself;
+    `changed` names the fields the change altered."""
     if subject is plan:
         title, category, origin = "", "plan", organisation_id_of(actor)
     else:
@@ -128,6 +129,7 @@ def _record(plan: Plan, actor, change: str, subject) -> PlanVersion:
         subject_category=category,
         subject_origin_id=origin,
         snapshot=snapshot(plan),
+        changed_fields=list(changed),
         author=actor,
     )
     action = _AUDIT_ACTION.get(change.rsplit("_", 1)[-1], Action.UPDATE)
@@ -135,11 +137,46 @@ def _record(plan: Plan, actor, change: str, subject) -> PlanVersion:
     return version
 
 
-def _change(plan: Plan, actor, expected_version: int, change: str, apply: Callable) -> PlanVersion:
+def _change(
+    plan: Plan,
+    actor,
+    expected_version: int,
+    change: str,
+    apply: Callable,
+    changed: list[str] = (),
+) -> PlanVersion:
     with transaction.atomic():
         _claim(plan, expected_version, actor)
         subject = apply()
-        return _record(plan, actor, change, subject)
+        return _record(plan, actor, change, subject, changed)
+
+
+def _differences(obj, data: dict[str, Any]) -> list[str]:
+    """The fields of `data` whose value differs from what is stored for `obj`. Compared with
+    the database, not with `obj`: a validated ModelForm has already put its values on it."""
+    stored = (
+        type(obj)
+        ._base_manager.filter(pk=obj.pk)
+        .values(*(obj._meta.get_field(name).attname for name in data))[0]
+    )
+    changed = []
+    for name, value in data.items():
+        field = obj._meta.get_field(name)
+        old = stored[field.attname]
+        if field.is_relation:
+            value = getattr(value, "pk", value)
+        elif isinstance(value, str) and isinstance(old, str):
+            # Browsers send line breaks as CR LF: the same text, however its breaks are written.
+            old, value = old.replace("\r\n", "\n"), value.replace("\r\n", "\n")
+        if old != value:
+            changed.append(name)
+    return changed
+
+
+def _unchanged(plan: Plan) -> PlanVersion:
+    """Saving what is already stored changes nothing: no new version, and the content keeps
+    its origin (an unchanged save must not make another organisation its author)."""
+    return plan.versions.first()
 
 
 def _assign(obj, data: dict[str, Any], actor=None):
@@ -153,7 +190,7 @@ def _assign(obj, data: dict[str, Any], actor=None):
 
 def update_plan(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> PlanVersion:
     """Change plan fields; each changed field is attributed to the actor's organisation."""
-    changed = [n for n in data if n in PLAN_FIELD_CATEGORIES and getattr(plan, n) != data[n]]
+    changed = _differences(plan, data)
     for name in changed or [None]:
         filled = name is not None and getattr(plan, name) not in ("", None)
         require(
@@ -161,21 +198,23 @@ def update_plan(plan: Plan, actor, expected_version: int, data: dict[str, Any]) 
             EDIT_PLAN,
             plan.citizen,
             origin_id=plan.origin_of(name) if filled else None,
-            category=PLAN_FIELD_CATEGORIES[name] if name else None,
+            category=PLAN_FIELD_CATEGORIES.get(name) if name else None,
         )
+    if not changed:
+        return _unchanged(plan)
 
     def apply() -> Plan:
         origin = organisation_id_of(actor)
         origins = dict(plan.field_origins)
         for name, value in data.items():
-            if name in PLAN_FIELD_CATEGORIES and getattr(plan, name) != value:
+            if name in PLAN_FIELD_CATEGORIES and name in changed:
                 origins[name] = origin
             setattr(plan, name, value)
         plan.field_origins = origins
         plan.save(update_fields=[*data, "field_origins", "updated_at"])
         return plan
 
-    return _change(plan, actor, expected_version, ChangeKind.PLAN_UPDATED, apply)
+    return _change(plan, actor, expected_version, ChangeKind.PLAN_UPDATED, apply, changed)
 
 
 def add_goal(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> Goal:
@@ -193,12 +232,16 @@ def add_goal(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> 
 
 def update_goal(goal: Goal, actor, expected_version: int, data: dict[str, Any]) -> PlanVersion:
     _require_item(actor, EDIT_GOAL, goal)
+    changed = _differences(goal, data)
+    if not changed:
+        return _unchanged(goal.plan)
     return _change(
         goal.plan,
         actor,
         expected_version,
         ChangeKind.GOAL_UPDATED,
         lambda: _assign(goal, data, actor),
+        changed,
     )
 
 
@@ -248,6 +291,9 @@ def _update_activity(
 ) -> PlanVersion:
     from enplan.messaging.notifications import activity_saved
 
+    changed = _differences(activity, data)
+    if not changed:
+        return _unchanged(activity.plan)
     previous_status = (
         Activity.objects.filter(pk=activity.pk).values_list("status", flat=True).first()
     )
@@ -257,6 +303,7 @@ def _update_activity(
         expected_version,
         ChangeKind.ACTIVITY_UPDATED,
         lambda: _assign(activity, data, actor),
+        changed,
     )
     activity_saved(actor, activity, created=False, previous_status=previous_status)
     return version
@@ -275,6 +322,9 @@ def remove_activity(activity: Activity, actor, expected_version: int) -> PlanVer
 def update_track(track: Track, actor, expected_version: int, data: dict[str, Any]) -> PlanVersion:
     """Change a track. Setting 'ready for the next step' records who signalled it and when."""
     _require_item(actor, EDIT_TRACK, track)
+    changed = _differences(track, data)
+    if not changed:
+        return _unchanged(track.plan)
 
     def apply() -> Track:
         became_ready = data.get("ready_for_next_step") and not track.ready_for_next_step
@@ -288,4 +338,4 @@ def update_track(track: Track, actor, expected_version: int, data: dict[str, Any
         track.save()
         return track
 
-    return _change(track.plan, actor, expected_version, ChangeKind.TRACK_UPDATED, apply)
+    return _change(track.plan, actor, expected_version, ChangeKind.TRACK_UPDATED, apply, changed)

@@ -311,3 +311,73 @@ def redact(snap: dict, policy) -> dict:
                 )
             out[key].append(shown)
     return out
+
+
+# What the history calls each field of the plan: the conversation areas by their short names,
+# and the three parts of the follow-up as one.
+def _plan_field_names() -> dict[str, str]:
+    from .models import ConversationArea
+
+    followup = _("Next follow-up")
+    return {
+        "final_goal": _("Final goal"),
+        "area_future": ConversationArea.FUTURE.label,
+        "area_everyday": ConversationArea.EVERYDAY.label,
+        "area_health": ConversationArea.HEALTH.label,
+        "area_psychiatry": ConversationArea.PSYCHIATRY.label,
+        "area_jobcenter": ConversationArea.JOBCENTER.label,
+        "mentor_role": _("Role of the mentor"),
+        "support_contact_role": _("Role of the støttekontaktperson"),
+        "followup_at": followup,
+        "followup_place": followup,
+        "followup_with": followup,
+    }
+
+
+_SUBJECT_MODELS = {"goal": Goal, "activity": Activity, "track": Track}
+
+
+def _item_field_names() -> dict[str, str]:
+    """Shorter names where a field's label is a question or half of a pair."""
+    return {
+        "title": _("Title"),
+        "evaluation": _("Evaluation"),
+        "starts_on": _("Dates"),
+        "ends_on": _("Dates"),
+        "citizen_view": _("The citizen's view"),
+    }
+
+
+def change_summary(version, withheld=_everything) -> str:
+    """What one version changed, in the reader's language: "Changed: Health, Next follow-up".
+
+    Made from the field names the change stored. A plan field the reader may not see is not
+    named (the change was made by the version's author's organisation, its origin)."""
+    names = list(version.changed_fields or [])
+    if not names:
+        return ""
+    kind = version.change.split("_", 1)[0]
+    labels, hidden = [], False
+    if kind == "plan":
+        short = _plan_field_names()
+        for name in names:
+            if withheld(PLAN_FIELD_CATEGORIES.get(name, "plan"), version.subject_origin_id):
+                hidden = True
+            elif name in short:
+                labels.append(str(short[name]))
+    elif kind in _SUBJECT_MODELS:
+        model, short = _SUBJECT_MODELS[kind], _item_field_names()
+        for name in names:
+            if name in short:
+                labels.append(str(short[name]))
+                continue
+            try:
+                labels.append(str(capfirst(model._meta.get_field(name).verbose_name)))
+            except models.FieldDoesNotExist:
+                continue
+    labels = list(dict.fromkeys(labels))
+    if hidden:
+        labels.append(_("something not shared with you"))
+    if not labels:
+        return ""
+    return _("Changed: %(fields)s") % {"fields": ", ".join(labels)}

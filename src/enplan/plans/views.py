@@ -1,7 +1,8 @@
 """Plan pages. With htmx, an edit swaps only the part of the page it concerns; without
 JavaScript every form still works as a plain page."""
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -41,11 +42,11 @@ from .models import (
     Track,
 )
 from .services import PlanConflict
-from .snapshots import compare, version_withheld
+from .snapshots import change_summary, compare, version_withheld
 from .sources import annotate as annotate_sources
 from .sources import timeline_events
 
-TIMELINE_DAYS = 92
+TIMELINE_DAYS = 105  # 15 weeks: two back, thirteen (three months) ahead
 
 
 def _load(request, citizen_uuid) -> tuple:
@@ -70,23 +71,83 @@ PLAN_TEXT_FIELDS = (
 )
 
 
-def _timeline(activities: list[Activity]) -> list[dict]:
-    """Place each activity on a three-month bar starting today (as percentages)."""
-    today = timezone.localdate()
+def _pct(day: datetime.date, start: datetime.date) -> float:
+    return round(100 * (day - start).days / TIMELINE_DAYS, 2)
+
+
+def timeline_start(today: datetime.date) -> datetime.date:
+    """The first day the timeline shows: the Monday two weeks before this week's."""
+    return today - datetime.timedelta(days=today.weekday() + 14)
+
+
+def timeline(
+    activities: list[Activity], followup, today: datetime.date, events: Iterable[dict] = ()
+) -> dict:
+    """The plan's three months as a timeline: two weeks back (so what has just ended, or
+    should have, is in view) and thirteen weeks ahead. Positions are percentages of the width.
+
+    An open activity past its end date is overdue: its planned span is clamped to the window
+    and a marked stretch runs from its end to today. Activities wholly outside the window,
+    and finished ones that ended before it, are left out (the list below has them all).
+    `events` are other dated things to show ({"label", "day", "url"}, e.g. meetings)."""
+    start = timeline_start(today)
+    end = start + datetime.timedelta(days=TIMELINE_DAYS)  # exclusive
     rows = []
     for a in activities:
-        start = max((a.starts_on - today).days, 0)
-        end = min(((a.ends_on or a.starts_on) - today).days + 1, TIMELINE_DAYS)
-        if end <= 0 or start >= TIMELINE_DAYS:
+        last = a.ends_on or end - datetime.timedelta(days=1)
+        if a.overdue:
+            last = max(last, today)
+        if last < start or a.starts_on >= end:
             continue
-        rows.append(
-            {
-                "activity": a,
-                "left": round(100 * start / TIMELINE_DAYS, 1),
-                "width": max(round(100 * (end - start) / TIMELINE_DAYS, 1), 2),
-            }
-        )
-    return rows
+        first, stop = max(a.starts_on, start), min(last + datetime.timedelta(days=1), end)
+        row = {
+            "activity": a,
+            "x": _pct(first, start),
+            "w": max(_pct(stop, start) - _pct(first, start), 1),
+            "before": a.starts_on < start,
+            "after": (a.ends_on or end) >= end,
+        }
+        if a.overdue:
+            # The planned part ends at the planned end (or where the window starts).
+            planned_stop = min(max(a.ends_on + datetime.timedelta(days=1), start), end)
+            row["w"] = max(_pct(planned_stop, start) - row["x"], 0)
+            row["late_x"] = _pct(planned_stop, start)
+            row["late_w"] = max(_pct(stop, start) - row["late_x"], 1)
+        rows.append(row)
+    months, weeks = [], []
+    day = start
+    while day < end:
+        if day.day == 1 or day == start:
+            months.append({"date": day, "x": _pct(day, start)})
+        if day.weekday() == 0:
+            weeks.append({"x": _pct(day, start), "number": day.isocalendar()[1]})
+        day += datetime.timedelta(days=1)
+    if len(months) > 1 and months[1]["x"] - months[0]["x"] < 15:
+        months.pop(0)  # a partial first month's name would run into the next one
+    point = None
+    if followup is not None:
+        on = timezone.localtime(followup).date()
+        point = {
+            "at": followup,
+            "x": _pct(min(max(on, start), end - datetime.timedelta(days=1)), start),
+            "overdue": on < today,
+        }
+    dated = [
+        {**e, "x": _pct(e["day"], start)}
+        for e in sorted(events, key=lambda e: e["day"])
+        if start <= e["day"] < end
+    ]
+    return {
+        "start": start,
+        "end": end - datetime.timedelta(days=1),
+        "events": dated,
+        "today": today,
+        "today_x": _pct(today, start),
+        "months": months,
+        "weeks": weeks,
+        "rows": rows,
+        "followup": point,
+    }
 
 
 def plan_context(plan: Plan, policy: SharingPolicy) -> dict:
@@ -108,6 +169,8 @@ def plan_context(plan: Plan, policy: SharingPolicy) -> dict:
         policy.mask(a, links=("goal",))
     for a in activities:
         a.overdue = bool(a.ends_on and a.ends_on < today and a.status in OPEN_ACTIVITY_STATUSES)
+    followup_withheld = plan.field_withheld(policy, "followup_at")
+    followup = None if followup_withheld else plan.followup_at
     fields = {
         name: {
             "label": capfirst(Plan._meta.get_field(name).verbose_name),
@@ -124,7 +187,13 @@ def plan_context(plan: Plan, policy: SharingPolicy) -> dict:
         "role_fields": [fields[n] for n in PLAN_TEXT_FIELDS[6:]],
         "goals": goals,
         "activities": activities,
-        "timeline": _timeline([a for a in activities if not a.withheld]),
+        "timeline": timeline(
+            [a for a in activities if not a.withheld],
+            followup,
+            today,
+            events=timeline_events(plan, timeline_start(today), TIMELINE_DAYS),
+        ),
+        "followup_overdue": bool(followup and followup < timezone.now()),
         "tracks": tracks,
         "last_change": last_change,
     }
@@ -163,7 +232,6 @@ def _page_context(request, citizen, plan) -> dict:
     edit = UrlPattern("citizens:track_edit", citizen.uuid)
     for track in ctx["tracks"]:
         track.edit_url = edit(track.uuid)
-    ctx["events"] = timeline_events(plan, timezone.localdate(), TIMELINE_DAYS)
     return ctx
 
 
@@ -193,14 +261,6 @@ class Edit:
     with_plan: bool = False  # the form needs the plan (choices limited to it)
 
 
-def _conflict(request, citizen, plan, error: PlanConflict) -> HttpResponse:
-    ctx = {"citizen": citizen, "plan": plan, "conflict": error}
-    if request.htmx:
-        response = render(request, "plans/_conflict.html", ctx, status=409)
-        return reswap(retarget(response, "#plan-alert"), "innerHTML")
-    return render(request, "plans/conflict.html", ctx, status=409)
-
-
 def _edit(request, citizen_uuid, spec: Edit, obj_uuid=None, url_name: str = ""):
     citizen, plan = _load(request, citizen_uuid)
     policy = for_viewer(request.user, citizen)
@@ -220,17 +280,22 @@ def _edit(request, citizen_uuid, spec: Edit, obj_uuid=None, url_name: str = ""):
     args = [citizen.uuid] + ([obj_uuid] if obj_uuid else [])
     action = reverse(url_name, args=args)
     slot = f"edit-{url_name.split(':')[-1]}-{obj_uuid or 'new'}"
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             spec.save(form, obj, plan, request.user)
         except PlanConflict as e:
-            return _conflict(request, citizen, plan, e)
-        if request.htmx:
-            return _body(request, citizen, plan)
-        return redirect("citizens:plan", citizen.uuid)
+            # The form comes back as the user filled it in, with the message beside its
+            # save button (where the user is looking), focused; nothing is written.
+            conflict = e
+        else:
+            if request.htmx:
+                return _body(request, citizen, plan)
+            return redirect("citizens:plan", citizen.uuid)
     ctx = {"citizen": citizen, "form": form, "action": action, "title": spec.title, "slot": slot}
     ctx["is_delete"] = spec.form_class is DeleteForm
-    status = 422 if form.is_bound else 200
+    ctx["conflict"] = conflict
+    status = 409 if conflict else 422 if form.is_bound else 200
     if request.htmx:
         response = render(request, "plans/_form.html", ctx, status=status)
         if form.is_bound:
@@ -344,6 +409,7 @@ def history(request, citizen_uuid):
     versions = list(plan.versions.select_related("author").defer("snapshot")) if plan.pk else []
     for v in versions:
         v.withheld = version_withheld(v, policy)
+        v.summary = "" if v.withheld else change_summary(v, policy.withheld)
     annotate_sources(plan, versions)
     return render(
         request,

@@ -1,4 +1,7 @@
+import datetime
+
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 register = template.Library()
@@ -19,3 +22,13 @@ def edit_link(
         swap,
         label,
     )
+
+
+@register.filter
+def in_past(moment) -> bool:
+    """True for a date or time before now (a follow-up that should have happened)."""
+    if moment is None:
+        return False
+    if isinstance(moment, datetime.datetime):
+        return moment < timezone.now()
+    return moment < timezone.localdate()
