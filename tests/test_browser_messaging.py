@@ -135,10 +135,14 @@ def test_triage_forward_and_notification_switches(
 
     # Switch one kind of notification off towards psychiatry.
     page.goto("/messages/notifications/")
-    box = page.get_by_label(f"{psychiatry.name}: Koordinerende sagsbehandler tildelt")
+    # One group of checkboxes per partner (fieldset and legend).
+    group = page.get_by_role("group", name=psychiatry.name)
+    box = group.get_by_label("Koordinerende sagsbehandler tildelt")
     expect(box).to_be_checked()
     box.uncheck()
     page.get_by_role("button", name="Gem").click()
     expect(
-        page.get_by_label(f"{psychiatry.name}: Koordinerende sagsbehandler tildelt")
+        page.get_by_role("group", name=psychiatry.name).get_by_label(
+            "Koordinerende sagsbehandler tildelt"
+        )
     ).not_to_be_checked()
