@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enplan.audit.models import Action
-from enplan.audit.services import accesses_to, record
+from enplan.audit.services import accesses_to, log_lines, record
 from enplan.consent.policy import for_viewer
 from enplan.core.models import organisation_id_of
 from enplan.core.views import form_page
@@ -157,5 +157,7 @@ def access_log(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "access_log")
     page = Paginator(accesses_to(citizen.uuid), 50).get_page(request.GET.get("page"))
     return render(
-        request, "citizens/access_log.html", {"citizen": citizen, "page": page, "tab": "log"}
+        request,
+        "citizens/access_log.html",
+        {"citizen": citizen, "page": page, "lines": log_lines(page.object_list), "tab": "log"},
     )
