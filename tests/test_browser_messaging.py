@@ -73,6 +73,9 @@ def test_caseworker_and_psychiatry_correspond_under_consent(
     en_page = english.new_page()
     browser_login(en_page, caseworker)
     en_page.goto(page.url)
+    # An English browser still gets Danish until the user chooses English.
+    expect(en_page.get_by_role("button", name="Send svar")).to_be_visible()
+    en_page.locator("button[name=language][value=en]").click()
     expect(en_page.get_by_role("button", name="Send reply")).to_be_visible()
     expect(en_page.locator("ol.thread")).to_contain_text("Ja, jeg kommer kl. 10.")
     english.close()
