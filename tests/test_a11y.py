@@ -2,6 +2,9 @@
 errors shown: zero violations of any impact (issue 11, "Must show"). The `page` fixture
 fails each test on a console error, a CSP violation or a 404 for a page's resource."""
 
+import os
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
@@ -11,6 +14,7 @@ from .pages import seeded_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+THREAD_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs/img/message-thread.png"
 AXE = Axe()
 # WCAG 2.1 A and AA and axe's best practices: every rule axe runs by default.
 AXE_OPTIONS = {"resultTypes": ["violations"]}
@@ -151,3 +155,15 @@ def test_compare_table_never_breaks_a_word_at_phone_width(page, world):
     assert broken == [], broken
     # … and still fits the phone's width (no sideways scrolling of the page).
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.skipif(
+    os.environ.get("ENPLAN_SCREENSHOTS") != "1", reason="set ENPLAN_SCREENSHOTS=1 to refresh"
+)
+def test_refresh_the_thread_screenshot(page, world):
+    """docs/img/message-thread.png in the README: the demo's thread, in Danish."""
+    _login(page, world.user.username, "da")
+    page.set_viewport_size({"width": 900, "height": 900})
+    page.goto(_main_pages(world)["thread"])
+    page.screenshot(path=str(THREAD_SCREENSHOT))
+    assert THREAD_SCREENSHOT.stat().st_size > 0
