@@ -22,9 +22,12 @@ class EnplanAdminSite(admin.AdminSite):
         from django.contrib.auth.views import redirect_to_login
         from django.core.exceptions import PermissionDenied
         from django.urls import reverse
+        from django.utils.translation import gettext as _
 
         if request.user.is_authenticated:  # logged in, but not in an administrative role
-            raise PermissionDenied("The administration is for system administrators and the DPO.")
+            raise PermissionDenied(
+                _("The administration is for system administrators and the DPO.")
+            )
         return redirect_to_login(
             request.GET.get("next", reverse("admin:index")), reverse("accounts:login")
         )
