@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Error as PlaywrightError
 from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import PASSWORD
 from .pages import seeded_world
