@@ -366,8 +366,8 @@ class Messages:
     its own ids, built like the generator's (enplan's own builder, filled in per message)."""
 
     def __init__(self, seed: int = 9):
-        from enplan.core import national
         from enplan.organisations.models import Organisation
+        from enplan.synthetic import national
 
         self.template = national._BundleTemplate(1)
         self.rng = national.FastRandom(f"bench-messages/{seed}/{time.time_ns()}")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from enplan.accounts.models import Role, User
+from enplan.caseload.services import register_citizen
 from enplan.citizens.models import Citizen
-from enplan.citizens.services import register_citizen
 from enplan.core.cpr import passes_modulus11
 from enplan.network.models import NetworkRole
 from enplan.network.services import add_member

@@ -14,11 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from enplan.accounts.models import User
 from enplan.citizens.models import Citizen
 from enplan.consent.models import Consent
-from enplan.core import demo
 from enplan.courses.models import Course
 from enplan.messaging.models import Segment, Thread
 from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.plans.models import Activity, Goal, Track
+from enplan.synthetic import demo
 
 # Namespaces that are not staff HTML pages of ours: the admin (Django's own markup, another
 # helper's), the JSON/FHIR APIs and the language switch (POST only).

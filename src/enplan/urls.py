@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/", include("enplan.accounts.urls")),
     path("admin/", admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("citizens/", include("enplan.citizens.urls")),
+    path("citizens/", include("enplan.caseload.urls")),
     path("messages/", include("enplan.messaging.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", fhir_api.urls),

@@ -39,12 +39,14 @@ class User(AbstractUser):
         the user: nearly every request needs both (access, audit, consent, two-factor)."""
         cache = self._state.fields_cache
         if "professional" not in cache:
-            from enplan.organisations.models import Professional
-
+            # Through the reverse relation, not an import: organisations sits above accounts.
+            professional_model = self._meta.get_field("professional").related_model
             professional = None
             if self.pk is not None:
                 professional = (
-                    Professional.objects.select_related("organisation").filter(user=self).first()
+                    professional_model.objects.select_related("organisation")
+                    .filter(user=self)
+                    .first()
                 )
             if professional is not None:
                 professional._state.fields_cache["user"] = self

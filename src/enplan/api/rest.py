@@ -9,10 +9,11 @@ from ninja import NinjaAPI, Router, Status
 from ninja.errors import HttpError
 
 from enplan.audit.services import accesses_to
+from enplan.caseload.forms import NewCitizenForm
+from enplan.caseload.queries import caseload, mask_caseload
+from enplan.caseload.services import register_citizen
 from enplan.citizens.access import get_visible_citizen, require_professional
-from enplan.citizens.forms import CitizenForm, NewCitizenForm
-from enplan.citizens.queries import caseload, mask_caseload
-from enplan.citizens.services import register_citizen
+from enplan.citizens.forms import CitizenForm
 from enplan.consent import services as consent_services
 from enplan.consent.forms import ConsentForm
 from enplan.consent.models import Consent

@@ -2,6 +2,7 @@
 domain services (writes); nothing else writes audit rows."""
 
 import datetime
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,19 +26,21 @@ def _who(user) -> dict:
         "actor": user.get_username(),
         "actor_name": user.get_full_name(),
         "organisation": professional.organisation.name if professional else "",
-        "role": user.role
-        + (f"/{_profession_label(professional.profession)}" if professional else ""),
+        "role": user.role + (f"/{_profession_label(professional)}" if professional else ""),
     }
 
 
-def _profession_label(value: str) -> str:
-    """As get_profession_display(), which hashes every choice's label on each call."""
-    from enplan.organisations.models import Profession
+def _profession_label(professional) -> str:
+    """As get_profession_display(), which hashes every choice's label on each call. Read from
+    the instance's field, not an import: audit sits below organisations."""
+    value = professional.profession
+    label = _profession_labels(type(professional)).get(value)
+    return value if label is None else str(label)
 
-    try:
-        return str(Profession(value).label)
-    except ValueError:
-        return value
+
+@functools.cache
+def _profession_labels(model) -> dict:
+    return dict(model._meta.get_field("profession").flatchoices)
 
 
 def _object(obj) -> tuple[str, str]:

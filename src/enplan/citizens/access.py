@@ -1,32 +1,27 @@
-"""The one place that decides which citizens a user may see, and that audits each look.
+"""The one entrance to citizens' data: which citizens a user may see, and the audit of each look.
 
 Every query that lists or fetches citizens' data goes through `visible_citizen_ids`, via
 `Citizen.objects.visible_to(user)` or `CitizenOwnedQuerySet.visible_to(user)`. A professional
 sees a citizen while an active member of the citizen's care network. Managers, politicians,
 data protection officers and system administrators never get individual citizens.
+The rule itself is `enplan.network.access.visible_citizen_ids` (network owns the memberships);
+the network app installs it into core's seam (`enplan.core.scope`) at start-up, so the base
+queryset of every citizen-owned model applies it without `core` or `citizens` importing upward.
 What of a visible citizen's information crosses organisations is decided on top of this by
 `enplan.consent.policy`; it never widens this set.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from enplan.accounts.models import Role
 from enplan.audit.models import Action
 from enplan.audit.services import record
+from enplan.core.scope import visible_citizen_ids
 
-
-def visible_citizen_ids(user) -> QuerySet:
-    from enplan.citizens.models import Citizen
-    from enplan.network.models import NetworkMembership
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Citizen.objects.none().values("id")
-    if user.role != Role.PROFESSIONAL:
-        return Citizen.objects.none().values("id")
-    return NetworkMembership.objects.active().filter(professional__user=user).values("citizen_id")
+__all__ = ["get_visible_citizen", "require_professional", "visible_citizen_ids"]
 
 
 def require_professional(user) -> None:

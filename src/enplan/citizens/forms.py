@@ -3,7 +3,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from enplan.core.cpr import parse_cpr
-from enplan.network.models import NetworkRole
 
 from .models import Citizen, Contact
 
@@ -52,14 +51,6 @@ class CitizenForm(forms.ModelForm):
                 "interpreter_language", _("Which language should the interpreter speak?")
             )
         return data
-
-
-class NewCitizenForm(CitizenForm):
-    my_role = forms.ChoiceField(
-        label=_("Your role in the citizen's network"),
-        choices=NetworkRole.choices,
-        initial=NetworkRole.COORDINATOR,
-    )
 
 
 class ContactForm(forms.ModelForm):

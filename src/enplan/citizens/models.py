@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enplan.core.cpr import format_cpr, validate_cpr
 from enplan.core.models import CitizenOwnedModel, PublicIdModel, origin_field
+from enplan.core.scope import visible_citizen_ids
 
 
 class Language(models.TextChoices):
@@ -31,8 +32,6 @@ municipality_validator = RegexValidator(r"^\d{3,4}$", _("A municipality code is 
 
 class CitizenQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CitizenQuerySet":
-        from enplan.citizens.access import visible_citizen_ids
-
         return self.filter(id__in=visible_citizen_ids(user))
 
 

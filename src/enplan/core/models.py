@@ -5,6 +5,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from enplan.core.scope import visible_citizen_ids
+
 
 class PublicIdModel(models.Model):
     """Bigint primary key inside, random UUID outside: nothing reachable by guessing ids."""
@@ -21,8 +23,6 @@ class CitizenOwnedQuerySet(models.QuerySet):
     """Queryset for data that belongs to one citizen; scoped through the citizen's access rule."""
 
     def visible_to(self, user) -> "CitizenOwnedQuerySet":
-        from enplan.citizens.access import visible_citizen_ids
-
         return self.filter(citizen_id__in=visible_citizen_ids(user))
 
 

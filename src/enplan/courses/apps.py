@@ -6,3 +6,10 @@ class CoursesConfig(AppConfig):
     name = "enplan.courses"
     label = "courses"
     verbose_name = _("Courses (forløb)")
+
+    def ready(self) -> None:
+        from enplan.core import labels
+
+        from .models import TargetGroup
+
+        labels.register("target_group", TargetGroup)

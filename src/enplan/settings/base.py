@@ -48,7 +48,9 @@ INSTALLED_APPS = [
     "enplan.audit",
     "enplan.gdpr",
     "enplan.messaging",
+    "enplan.caseload",
     "enplan.api",
+    "enplan.synthetic",
 ]
 
 MIDDLEWARE = [

@@ -6,10 +6,9 @@ from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
+from enplan.citizens.models import Citizen
 from enplan.network.services import add_member
 from enplan.plans.services import get_or_create_plan
-
-from .models import Citizen
 
 
 @transaction.atomic

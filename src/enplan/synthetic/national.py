@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
-from enplan.core import national_data as data
-from enplan.core.bulkload import NULL, Sink, Table, copy_json
 from enplan.core.cpr import century, passes_modulus11
+from enplan.synthetic import national_data as data
+from enplan.synthetic.bulkload import NULL, Sink, Table, copy_json
 
 Out = Callable[[str], None]
 

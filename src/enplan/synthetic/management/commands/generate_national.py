@@ -4,8 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from enplan.core import national
-from enplan.core.bulkload import CopySink, OrmSink
+from enplan.synthetic import national
+from enplan.synthetic.bulkload import CopySink, OrmSink
 
 
 class Command(BaseCommand):

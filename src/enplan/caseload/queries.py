@@ -15,11 +15,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from enplan.citizens.models import Citizen, Contact
 from enplan.courses.models import Course, CourseState
 from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity
-
-from .models import Citizen, Contact
 
 CASELOAD_FIELDS = (
     "id",

@@ -1,3 +1,6 @@
+"""A citizen's pages for professionals: the caseload, registering a citizen, the overview,
+details, contacts and the access log (templates in citizens/templates/citizens/)."""
+
 import uuid
 
 from django.contrib import messages
@@ -11,14 +14,15 @@ from django.views.decorators.http import require_POST
 
 from enplan.audit.models import Action
 from enplan.audit.services import accesses_to, log_lines, record
+from enplan.citizens.access import get_visible_citizen
+from enplan.citizens.forms import CitizenForm, ContactForm
 from enplan.consent.policy import for_viewer
 from enplan.core.models import organisation_id_of
 from enplan.core.views import form_page
 from enplan.network.models import NetworkMembership
 from enplan.plans.services import get_or_create_plan
 
-from .access import get_visible_citizen
-from .forms import CitizenForm, ContactForm, NewCitizenForm
+from .forms import NewCitizenForm
 from .queries import CASELOAD_ORDERINGS, caseload, mask_caseload
 from .services import register_citizen
 

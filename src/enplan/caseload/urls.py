@@ -7,6 +7,7 @@ from enplan.network import views as network_views
 
 from . import views
 
+# The namespace keeps its name: every template and redirect says "citizens:...".
 app_name = "citizens"
 citizen_patterns = [
     path("", views.citizen_overview, name="overview"),

@@ -118,8 +118,8 @@ AGE_RANGES = {"30-39": (30, 39), "40-49": (40, 49), "50-59": (50, 59), "60+": (6
 @cache
 def age_weights() -> list[tuple[tuple[int, int], float]]:
     """Each age group with its share: the 2023 monthly mean of aktivitetsparate citizens aged
-    30+ (Statistics Denmark, copied into core/data)."""
-    path = resources.files("enplan.core").joinpath("data/dst_aktivitetsparate_2023.csv")
+    30+ (Statistics Denmark, copied into synthetic/data)."""
+    path = resources.files("enplan.synthetic").joinpath("data/dst_aktivitetsparate_2023.csv")
     with path.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     means = {

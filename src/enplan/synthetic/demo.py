@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from enplan.accounts.models import Role, User
+from enplan.caseload.services import register_citizen
 from enplan.citizens.models import Citizen, Contact, ContactKind, Language
-from enplan.citizens.services import register_citizen
 from enplan.consent.models import Category, Consent, GivenHow
 from enplan.consent.services import give as give_consent
 from enplan.core.cpr import century, passes_modulus11

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from enplan.core import demo
+from enplan.synthetic import demo
 
 
 class Command(BaseCommand):
