@@ -145,19 +145,51 @@ def browser():
         chromium.close()
 
 
+def watch_console(pg) -> list[str]:
+    """Collect what a careful user would see in the developer console: uncaught JavaScript
+    errors, console errors (a CSP violation is one: "Refused to apply inline style …") and
+    404 answers for anything the page loads (a missing icon, script or stylesheet).
+
+    An error status of the page itself or of an htmx request (a 404 page, a 422 form with
+    errors) is a deliberate answer, not a fault: Chromium's "Failed to load resource" line
+    for it is not counted; a 404 for a sub-resource is. Returns the live list of problems.
+    """
+    problems: list[str] = []
+
+    def on_console(msg) -> None:
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            problems.append(f"console error: {msg.text}")
+
+    def on_response(response) -> None:
+        if response.status == 404 and response.request.resource_type not in (
+            "document",
+            "xhr",
+            "fetch",
+        ):
+            problems.append(f"404 for {response.request.resource_type} {response.url}")
+
+    pg.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
+    pg.on("console", on_console)
+    pg.on("response", on_response)
+    return problems
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context (no cookies) per test; uncaught JavaScript errors fail it."""
+    """A fresh browser context (no cookies) per test. JavaScript errors, console errors (CSP
+    violations among them) and 404s for the page's resources fail the test (watch_console);
+    the list is `page.console_problems` for a test that wants to look at it itself."""
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1200, "height": 900}, locale="da-DK"
     )
     context.set_default_timeout(10_000)
     pg = context.new_page()
-    js_errors: list[str] = []
-    pg.on("pageerror", lambda exc: js_errors.append(str(exc)))
+    pg.console_problems = watch_console(pg)
     yield pg
     context.close()
-    assert not js_errors, f"JavaScript errors in the page: {js_errors}"
+    assert not pg.console_problems, "Problems in the browser console:\n" + "\n".join(
+        pg.console_problems
+    )
 
 
 def browser_login(pg, professional) -> None:

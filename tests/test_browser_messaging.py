@@ -77,6 +77,9 @@ def test_caseworker_and_psychiatry_correspond_under_consent(
     en_page = english.new_page()
     browser_login(en_page, caseworker)
     en_page.goto(page.url)
+    # An English browser still gets Danish until the user chooses English.
+    expect(en_page.get_by_role("button", name="Send svar")).to_be_visible()
+    en_page.locator("button[name=language][value=en]").click()
     expect(en_page.get_by_role("button", name="Send reply")).to_be_visible()
     expect(en_page.locator("ol.thread")).to_contain_text("Ja, jeg kommer kl. 10.")
     english.close()
@@ -144,10 +147,14 @@ def test_triage_forward_and_notification_switches(
 
     # Switch one kind of notification off towards psychiatry.
     page.goto("/messages/notifications/")
-    box = page.get_by_label(f"{psychiatry.name}: Koordinerende sagsbehandler tildelt")
+    # One group of checkboxes per partner (fieldset and legend).
+    group = page.get_by_role("group", name=psychiatry.name)
+    box = group.get_by_label("Koordinerende sagsbehandler tildelt")
     expect(box).to_be_checked()
     box.uncheck()
     page.get_by_role("button", name="Gem").click()
     expect(
-        page.get_by_label(f"{psychiatry.name}: Koordinerende sagsbehandler tildelt")
+        page.get_by_role("group", name=psychiatry.name).get_by_label(
+            "Koordinerende sagsbehandler tildelt"
+        )
     ).not_to_be_checked()

@@ -16,6 +16,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -87,7 +88,8 @@ def test_password_login_in_danish(client, caseworker):
 
 
 def test_password_login_in_english(client, caseworker):
-    english = {"headers": {"Accept-Language": "en"}}
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # chosen with the language switch
+    english = {}
     html = client.get(LOGIN, **english).content.decode()
     assert '<html lang="en">' in html and "Log in to enplan" in html
 
@@ -115,7 +117,8 @@ def test_wrong_password_gives_form_error(client, caseworker):
     assert 'class="error" role="alert"' in html and "Indtast venligst korrekt" in html
     assert not logged_in(client)
 
-    english = login(client, password="still wrong", headers={"Accept-Language": "en"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = login(client, password="still wrong")
     assert "Please enter a correct username and password" in english.content.decode()
 
 
@@ -159,7 +162,8 @@ def test_lockout_page_gives_no_hint_whether_the_user_exists(client, caseworker, 
         pages.append(without_csrf(response.content.decode()))
     assert pages[0] == pages[1]
 
-    english = login(client, password="wrong", headers={"Accept-Language": "en"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = login(client, password="wrong")
     assert english.status_code == 429
     assert "too many failed log-in attempts" in english.content.decode()
 

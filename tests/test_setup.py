@@ -83,7 +83,12 @@ def test_danish_is_default_and_english_available(client, db):
     assert settings.LANGUAGE_CODE == "da"
     page = client.get("/accounts/login/")
     assert '<html lang="da">' in page.content.decode()
+    # The browser's language does not decide (Danish is the documented default) …
     page = client.get("/accounts/login/", headers={"Accept-Language": "en"})
+    assert '<html lang="da">' in page.content.decode()
+    # … the user's own choice (the language switch's cookie) does.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/accounts/login/", headers={"Accept-Language": "da"})
     assert '<html lang="en">' in page.content.decode() and "Log in" in page.content.decode()
 
 

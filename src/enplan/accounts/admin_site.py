@@ -25,6 +25,7 @@ class EnplanAdminSite(admin.AdminSite):
         from django.contrib.auth.views import redirect_to_login
         from django.core.exceptions import PermissionDenied
         from django.urls import reverse
+        from django.utils.translation import gettext as _
 
         if request.user.is_authenticated:  # logged in, but not in an administrative role
             raise PermissionDenied(

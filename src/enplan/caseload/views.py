@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from enplan.audit.models import Action
-from enplan.audit.services import accesses_to
+from enplan.audit.services import accesses_to, log_lines
 from enplan.citizens.access import get_visible_citizen
 from enplan.citizens.actions import (
     DECIDE_JOIN_REQUEST,
@@ -213,5 +213,7 @@ def access_log(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "access_log")
     page = Paginator(accesses_to(citizen.uuid), 50).get_page(request.GET.get("page"))
     return render(
-        request, "citizens/access_log.html", {"citizen": citizen, "page": page, "tab": "log"}
+        request,
+        "citizens/access_log.html",
+        {"citizen": citizen, "page": page, "lines": log_lines(page.object_list), "tab": "log"},
     )

@@ -41,7 +41,10 @@ class ComposeForm(_TextForm):
     partner = forms.ModelChoiceField(
         label=_("To"), queryset=Organisation.objects.none(), to_field_name="uuid"
     )
-    category = forms.ChoiceField(label=_("Category"), choices=MedComCategory.choices)
+    # No category preselected: the first one (Akut ambulant) would mark a message urgent.
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("Choose a category"))] + MedComCategory.choices
+    )
     topic = forms.CharField(
         label=_("Topic"),
         max_length=60,
@@ -69,6 +72,8 @@ class ReplyForm(_TextForm):
 
 
 class ForwardForm(forms.Form):
+    """Rendered on the thread page next to the reply form: its own ids (the names stay)."""
+
     partner = forms.ModelChoiceField(
         label=_("Forward to"), queryset=Organisation.objects.none(), to_field_name="uuid"
     )
@@ -77,6 +82,7 @@ class ForwardForm(forms.Form):
     )
 
     def __init__(self, *args, partners=None, **kwargs):
+        kwargs.setdefault("auto_id", "forward_%s")
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = (
             partners if partners is not None else Organisation.objects.none()
@@ -107,7 +113,14 @@ class NotificationSettingsForm(forms.Form):
         for partner in self.partners:
             for kind, label in NotificationKind.choices:
                 self.fields[f"{partner.pk}:{kind}"] = forms.BooleanField(
-                    label=f"{partner.name}: {label}",
+                    label=label,
                     required=False,
                     initial=enabled.get((partner.pk, kind), True),
                 )
+
+    def groups(self) -> list[tuple]:
+        """(partner, its checkboxes) pairs: the page shows one fieldset per partner."""
+        return [
+            (partner, [self[f"{partner.pk}:{kind}"] for kind in NotificationKind.values])
+            for partner in self.partners
+        ]

@@ -19,7 +19,10 @@ class MemberForm(forms.Form):
         to_field_name="uuid",
         required=False,
     )
-    role = forms.ChoiceField(label=_("Role"), choices=NetworkRole.choices)
+    # No role preselected: the first choice (koordinerende sagsbehandler) is never a safe guess.
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("Choose a role"))] + NetworkRole.choices
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def clean(self):
