@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0002_activity_origin_goal_origin_plan_field_origins_and_more'),
+        ('plans', '0003_create_missing_plans'),
     ]
 
     operations = [
