@@ -41,6 +41,9 @@ def test_reads_of_one_page_view_are_grouped_in_the_display_only(
             citizen,
             caseworker.user,
             Consent(
+                source_organisation=(
+                    psychiatry if recipient == caseworker.organisation else caseworker.organisation
+                ),
                 recipient_organisation=recipient,
                 categories=[Category.MESSAGES],
                 purpose="Samarbejde",

@@ -225,10 +225,11 @@ def _case(caseworker, psych, citizen):
         citizen,
         caseworker.user,
         Consent(
+            source_organisation=caseworker.organisation,
             recipient_organisation=psychiatry,
             categories=[Category.PLAN, Category.HEALTH, Category.MESSAGES],
             purpose="Samarbejde om planen",
-            valid_from=datetime.date(2026, 1, 1),
+            valid_from=datetime.date.today(),
             given_how="written",
         ),
     )
