@@ -578,6 +578,7 @@ def write_world(world, caseworker, jobcenter):
     )
     users = dict(world["users"])
     users["dpo"] = User.objects.create_user("dpo", role=Role.DPO)
+    upcoming = _upcoming_meeting(citizen, caseworker)
     users["member_same_org"] = colleague.user
     users["member_other_org_without_consent"] = users.pop("member_without_consent")
     users["member_other_org_with_consent"] = users.pop("member_with_consent")
@@ -590,7 +591,33 @@ def write_world(world, caseworker, jobcenter):
         "triage": triage,
         "jobcenter": jobcenter,
         "coordinator_membership": citizen.memberships.get(role=NetworkRole.COORDINATOR),
+        "upcoming_meeting": upcoming.uuid,
     }
+
+
+def _in_days(days: int, hour: int = 10) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _upcoming_meeting(citizen, caseworker):
+    """A planned meeting two weeks ahead (origin: the jobcenter): its agenda is open."""
+    from enplan.meetings import services as meetings
+
+    return meetings.plan_meeting(
+        caseworker.user,
+        citizen,
+        {
+            "kind": "network",
+            "purpose": "Status",
+            "working_question": "Hvordan går det?",
+            "starts_at": _in_days(14),
+            "ends_at": _in_days(14, 11),
+            "place_kind": "clinic",
+        },
+        [],
+        override_reason="ok",
+    ).meeting
 
 
 def _plan(w):
@@ -694,6 +721,118 @@ def _consent_body(w) -> dict:
     }
 
 
+def _join_request(w, role):
+    """Prepared: the outsider (a jobcenter colleague) asked to join the network."""
+    from enplan.citizens.models import JoinRequest
+
+    join = JoinRequest.objects.create(
+        citizen=w["citizen"],
+        requester=w["users"]["outsider"].professional,
+        role=NetworkRole.CASEWORKER,
+    )
+    return {"request": str(join.uuid), "decision": "accept"}
+
+
+def _upcoming(w):
+    from enplan.meetings.models import Meeting
+
+    return Meeting.objects.get(uuid=w["upcoming_meeting"])
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def _new_meeting(w, role):
+    return {
+        "kind": "network",
+        "purpose": "Status",
+        "working_question": "Hvordan går det?",
+        "starts_at": _local(_in_days(21)),
+        "ends_at": _local(_in_days(21, 11)),
+        "place_kind": "clinic",
+        "interpreter_status": "not_needed",
+        "override_reason": "ok",
+        **_no_outsiders(),
+    }
+
+
+def _no_outsiders() -> dict:
+    return {"outside-TOTAL_FORMS": "0", "outside-INITIAL_FORMS": "0"}
+
+
+def _meeting_edit(w, role):
+    meeting = _upcoming(w)
+    return {
+        **_new_meeting(w, role),
+        "purpose": "Ændret formål",
+        "starts_at": _local(meeting.starts_at),
+        "ends_at": _local(meeting.ends_at),
+        "version": meeting.version,
+    }
+
+
+def _held_minutes(w):
+    from enplan.meetings.models import Minutes
+
+    return Minutes.objects.get(meeting__uuid=w["ids"]["meeting_uuid"])
+
+
+def _approved(w, role):
+    """Prepared: the draft minutes approved (only approved minutes are corrected or sent)."""
+    from enplan.meetings import services as meetings
+
+    meetings.approve_minutes(_held_minutes(w), None)
+    return {}
+
+
+def _minutes_to_send(w, role):
+    """Prepared: the GP practice (not on enplan, with consent to minutes) took part, and
+    the minutes are approved."""
+    from enplan.meetings.models import Participant
+
+    minutes = _held_minutes(w)
+    gp_org = w["gp_org"]
+    gp_org.uses_enplan = False
+    gp_org.save(update_fields=["uses_enplan"])
+    Participant.objects.create(
+        meeting=minutes.meeting,
+        citizen=w["citizen"],
+        role="professional",
+        name="Lægehuset",
+        organisation=gp_org,
+    )
+    give(
+        w["citizen"],
+        None,
+        Consent(
+            source_organisation=w["jobcenter"],
+            recipient_organisation=gp_org,
+            categories=[Category.MINUTES],
+            purpose="Referater",
+            valid_from=datetime.date.today(),
+            given_how="written",
+        ),
+    )
+    return _approved(w, role)
+
+
+def _cooperation(w, role):
+    return {
+        "purpose": "Træffetider",
+        "starts_at": _local(_in_days(30)),
+        "partners": [str(_partner_for(w, role).pk)],
+    }
+
+
+def _own_cooperation(w, role):
+    """Prepared: the role's organisation takes part (only its organisations mark it held)."""
+    own = getattr(w["users"][role], "professional_or_none", None)
+    if own is not None:
+        CooperationMeeting.objects.get().organisations.add(own.organisation)
+    return {}
+
+
 @dataclass(frozen=True)
 class Body:
     """A valid body for one write, and whose kinds decide (see KINDS_*)."""
@@ -701,6 +840,10 @@ class Body:
     data: Any  # (world, role) -> dict, or None for no body
     target: str = "open"  # "jobcenter": an item or thread the jobcenter wrote/holds
     json: bool = False
+    ids: tuple[tuple[str, str], ...] = ()  # URL parameter -> write_world key, instead of ids
+
+
+UPCOMING = (("meeting_uuid", "upcoming_meeting"), ("meeting_id", "upcoming_meeting"))
 
 
 BODIES: dict[str, Body] = {
@@ -757,6 +900,33 @@ BODIES: dict[str, Body] = {
     "citizens:consent_withdraw": Body(
         lambda w, r: {"note": "Borgeren ringede"}, target="jobcenter"
     ),
+    "citizens:join_request_decide": Body(_join_request),
+    "citizens:meeting_new": Body(_new_meeting),
+    "citizens:meeting_edit": Body(_meeting_edit, target="jobcenter", ids=UPCOMING),
+    "citizens:meeting_cancel": Body(
+        lambda w, r: {"reason": "Borgeren er syg", "version": _upcoming(w).version},
+        target="jobcenter",
+        ids=UPCOMING,
+    ),
+    "citizens:meeting_agenda": Body(
+        lambda w, r: {"title": "Bolig"}, target="jobcenter", ids=UPCOMING
+    ),
+    "citizens:meeting_minutes": Body(
+        lambda w, r: {"summary": "Nyt referat", "check_overview": "2"}, target="jobcenter"
+    ),
+    "citizens:meeting_decision": Body(
+        lambda w, r: {"topic": "Bolig", "agreed": "Søge lejlighed", "who": "JC"},
+        target="jobcenter",
+    ),
+    "citizens:meeting_decision_to_plan": Body(
+        lambda w, r: {"plan_version": _plan(w).version, "make": "goal", "legal_basis": "lab"},
+        target="jobcenter",
+    ),
+    "citizens:meeting_approve": Body(lambda w, r: {}, target="jobcenter"),
+    "citizens:meeting_correct": Body(_approved, target="jobcenter"),
+    "citizens:meeting_send": Body(_minutes_to_send, target="jobcenter"),
+    "meetings:cooperation_new": Body(_cooperation),
+    "meetings:cooperation_held": Body(_own_cooperation),
     # REST
     "api-v1:create_citizen": Body(_new_citizen, json=True),
     "api-v1:update_citizen": Body(lambda w, r: {"phone": "11 22 33 44"}, json=True),
@@ -790,6 +960,47 @@ BODIES: dict[str, Body] = {
     "api-v1:give_consent": Body(lambda w, r: _consent_body(w), target="jobcenter", json=True),
     "api-v1:withdraw_consent": Body(lambda w, r: {"note": ""}, target="jobcenter", json=True),
     "api-v1:receive_batch": Body(lambda w, r: {}, json=True),
+    "api-v1:plan_meeting": Body(
+        lambda w, r: {
+            "kind": "network",
+            "purpose": "Status",
+            "working_question": "Hvordan går det?",
+            "starts_at": _in_days(21).isoformat(),
+            "place_kind": "clinic",
+            "override_reason": "ok",
+        },
+        json=True,
+    ),
+    "api-v1:update_meeting": Body(
+        lambda w, r: {"version": _upcoming(w).version, "purpose": "Ændret formål"},
+        target="jobcenter",
+        json=True,
+        ids=UPCOMING,
+    ),
+    "api-v1:cancel_meeting": Body(
+        lambda w, r: {"version": _upcoming(w).version, "reason": "Borgeren er syg"},
+        target="jobcenter",
+        json=True,
+        ids=UPCOMING,
+    ),
+    "api-v1:add_agenda_item": Body(
+        lambda w, r: {"title": "Bolig"}, target="jobcenter", json=True, ids=UPCOMING
+    ),
+    "api-v1:save_minutes": Body(
+        lambda w, r: {"summary": "Nyt referat", "check_overview": 2}, target="jobcenter", json=True
+    ),
+    "api-v1:add_decision": Body(
+        lambda w, r: {"topic": "Bolig", "agreed": "Søge lejlighed", "who": "JC"},
+        target="jobcenter",
+        json=True,
+    ),
+    "api-v1:decision_to_plan": Body(
+        lambda w, r: {"plan_version": _plan(w).version, "make": "goal"},
+        target="jobcenter",
+        json=True,
+    ),
+    "api-v1:approve_minutes": Body(None, target="jobcenter"),
+    "api-v1:send_minutes": Body(_minutes_to_send, target="jobcenter", json=True),
 }
 
 
@@ -831,7 +1042,7 @@ WRITE_CASES = [(w, role) for w in WRITES for role in ROLES]
 def test_write_matrix(write, role, write_world):
     w = write_world
     body = BODIES[write.key]
-    url = _url(write.path, w)
+    url = _url(write.path, {**w, "ids": {**w["ids"], **{k: w[v] for k, v in body.ids}}})
     if write.key == "messaging:open":
         url = f"/messages/{w['triage'].uuid}/"
     if write.method == "delete":

@@ -91,6 +91,7 @@ def test_plan_meeting_invite_minutes_to_plan(
         citizen,
         caseworker.user,
         Consent(
+            source_organisation=caseworker.organisation,
             recipient_organisation=practice,
             categories=[Category.MESSAGES],
             purpose="Planlægningsmøde",
@@ -190,6 +191,7 @@ def test_plan_meeting_invite_minutes_to_plan(
         citizen,
         caseworker.user,
         Consent(
+            source_organisation=caseworker.organisation,
             recipient_organisation=psych.organisation,
             categories=[Category.MINUTES],
             purpose="Fælles plan",

@@ -82,10 +82,11 @@ def _consent(citizen, actor, recipient, categories):
         citizen,
         actor,
         Consent(
+            source_organisation=actor.professional.organisation,
             recipient_organisation=recipient,
             categories=categories,
             purpose="Planlægning",
-            valid_from=timezone.localdate() - datetime.timedelta(days=1),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from enplan.audit.models import Action
+from enplan.audit.services import record
 from enplan.citizens.access import get_visible_citizen
 from enplan.consent.models import Category
 from enplan.consent.policy import for_viewer
@@ -19,6 +20,7 @@ from enplan.meetings import actions, services
 from enplan.meetings.models import Decision, Kind, Meeting, Minutes, ParticipantRole
 from enplan.meetings.services import MeetingConflict, ParticipantSpec
 from enplan.network.models import NetworkMembership
+from enplan.network.permissions import require
 
 from . import schemas as s
 
@@ -342,6 +344,7 @@ def add_agenda_item(request, citizen_id: UUID, meeting_id: UUID, payload: Agenda
 
 def _shared_minutes(request, citizen, meeting) -> None:
     if for_viewer(request.user, citizen).withheld(Category.MINUTES, meeting.origin_id):
+        record(request.user, citizen, Action.REFUSED, meeting, reason="minutes not shared")
         raise PermissionDenied("The minutes are not shared with you: the consent is missing.")
 
 
@@ -459,7 +462,7 @@ def send_minutes(request, citizen_id: UUID, meeting_id: UUID):
     from enplan.meetings.invitations import send_minutes as send
 
     citizen, meeting, minutes = _minutes(request, citizen_id, meeting_id, Action.UPDATE)
-    services.require(request.user, actions.SEND_MINUTES, citizen, origin_id=meeting.origin_id)
+    require(request.user, actions.SEND_MINUTES, citizen, origin_id=meeting.origin_id)
     if minutes is None or not minutes.locked:
         raise ValidationError("Approve the minutes before sending them.")
     return [p.name for p in send(minutes, request.user)]

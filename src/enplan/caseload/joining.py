@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
+from enplan.citizens.actions import DECIDE_JOIN_REQUEST
 from enplan.citizens.models import Citizen, JoinRequest, JoinRequestStatus
 from enplan.network.models import NetworkMembership, NetworkRole
+from enplan.network.permissions import require
 from enplan.network.services import add_member, coordinator_of
 
 from .services import register_citizen
@@ -64,39 +66,39 @@ def is_coordinator(user, citizen: Citizen) -> bool:
     )
 
 
-@transaction.atomic
 def decide(actor, citizen: Citizen, request_uuid, accept: bool, role: str = "") -> JoinRequest:
     """The coordinating caseworker accepts (adding the requester in `role`, by default the
     role asked for) or declines a pending request."""
-    if not is_coordinator(actor, citizen):
-        raise PermissionDenied(_("Only the coordinating caseworker decides who joins."))
-    try:
-        join = JoinRequest.objects.select_for_update().get(
-            citizen=citizen, uuid=request_uuid, status=JoinRequestStatus.PENDING
-        )
-    except (JoinRequest.DoesNotExist, ValidationError, ValueError):
-        raise ValidationError(
-            _("The request has been decided already or does not exist.")
-        ) from None
-    if accept:
-        role = role or join.role
-        if role == NetworkRole.COORDINATOR:
-            raise ValidationError(
-                _(
-                    "The citizen has a coordinating caseworker. Choose another role; use handover to change coordinator."  # noqa: E501
-                )
+    # Checked before the transaction, so that a refusal's audit row stays.
+    require(actor, DECIDE_JOIN_REQUEST, citizen)
+    with transaction.atomic():
+        try:
+            join = JoinRequest.objects.select_for_update().get(
+                citizen=citizen, uuid=request_uuid, status=JoinRequestStatus.PENDING
             )
-        already = NetworkMembership.objects.active().filter(
-            citizen=citizen, professional=join.requester
-        )
-        if not already.filter(role=role).exists():
-            add_member(citizen, actor, role=role, professional=join.requester, note=join.note)
-    join.status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.DECLINED
-    join.role = role or join.role
-    join.decided_by, join.decided_at = actor, timezone.now()
-    join.save(update_fields=["status", "role", "decided_by", "decided_at", "updated_at"])
-    record(actor, citizen, Action.UPDATE, join, decision=join.status)
-    return join
+        except (JoinRequest.DoesNotExist, ValidationError, ValueError):
+            raise ValidationError(
+                _("The request has been decided already or does not exist.")
+            ) from None
+        if accept:
+            role = role or join.role
+            if role == NetworkRole.COORDINATOR:
+                raise ValidationError(
+                    _(
+                        "The citizen has a coordinating caseworker. Choose another role; use handover to change coordinator."  # noqa: E501
+                    )
+                )
+            already = NetworkMembership.objects.active().filter(
+                citizen=citizen, professional=join.requester
+            )
+            if not already.filter(role=role).exists():
+                add_member(citizen, actor, role=role, professional=join.requester, note=join.note)
+        join.status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.DECLINED
+        join.role = role or join.role
+        join.decided_by, join.decided_at = actor, timezone.now()
+        join.save(update_fields=["status", "role", "decided_by", "decided_at", "updated_at"])
+        record(actor, citizen, Action.UPDATE, join, decision=join.status)
+        return join
 
 
 def register_or_ask(actor, form) -> Citizen | None:

@@ -40,3 +40,11 @@ SEND_MINUTES = declare(
     Actor.COORDINATOR,
     Actor.ORIGIN,
 )
+COOPERATION = declare(
+    "meetings.cooperation",
+    _(
+        "Plan a samarbejdsmøde between organisations (no citizen) or mark it as held "
+        "(only its organisations)"
+    ),
+    Actor.PROFESSIONAL,
+)

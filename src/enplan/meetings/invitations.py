@@ -260,7 +260,7 @@ def send_minutes(minutes, user) -> list[Participant]:
         for p in meeting.participants.select_related("organisation").filter(
             organisation__uses_enplan=False
         ):
-            if not shares_with(meeting.citizen, p.organisation, Category.MINUTES):
+            if not shares_with(meeting.citizen, p.organisation, Category.MINUTES, meeting.origin):
                 raise sending.ConsentMissing(
                     _(
                         "%(citizen)s has not consented to sharing meeting minutes with "

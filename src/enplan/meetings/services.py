@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
-from enplan.core.actions import Actor, WriteAction
 from enplan.core.models import organisation_id_of
+from enplan.network.permissions import require
 from enplan.plans.models import ConversationArea
 
 from . import actions, invitations
@@ -93,48 +93,9 @@ def deadline_for(kind: str, requested_on: datetime.date | None) -> datetime.date
 
 
 # --- who may change ------------------------------------------------------------------------
-
-
-def require(user, action: WriteAction, citizen, *, origin_id: int | None = None) -> None:
-    """Refuse `action` unless the user may perform it. Uses the network's `require` when it
-    exists; until then the same rule from the memberships: any active member for MEMBER, the
-    coordinator for COORDINATOR, a member of the item's organisation for ORIGIN."""
-    try:
-        from enplan.network import permissions
-    except ImportError:
-        permissions = None
-    if permissions is not None and hasattr(permissions, "require"):
-        permissions.require(user, action, citizen, origin_id=origin_id)
-        return
-    from enplan.network.models import NetworkMembership, NetworkRole
-
-    mine = list(
-        NetworkMembership.objects.active()
-        .filter(citizen=citizen, professional__user=user)
-        .values_list("role", "organisation_id")
-    )
-    allowed = action.allowed
-    ok = bool(mine) and (
-        Actor.MEMBER in allowed
-        or (Actor.COORDINATOR in allowed and any(r == NetworkRole.COORDINATOR for r, _o in mine))
-        or (Actor.ORIGIN in allowed and origin_id in {o for _r, o in mine})
-        or (Actor.ORIGIN in allowed and origin_id is None)
-    )
-    if not ok:
-        record(user, citizen, Action.REFUSED, ("meeting", ""), write=action.code)
-        raise PermissionDenied(
-            _("You may not do this: %(what)s is for %(who)s.")
-            % {"what": action.description, "who": _who_may(allowed)}
-        )
-
-
-def _who_may(allowed) -> str:
-    names = {
-        Actor.COORDINATOR: _("the coordinating caseworker"),
-        Actor.MEMBER: _("members of the network"),
-        Actor.ORIGIN: _("the organisation that wrote it"),
-    }
-    return _(" or ").join(str(names[a]) for a in sorted(allowed) if a in names)
+#
+# Every write calls `require` (enplan.network.permissions) BEFORE its transaction opens:
+# inside one, the refusal's audit row would be rolled back with the refused write.
 
 
 def _professional(user):
@@ -361,7 +322,6 @@ STARTING_AGENDA = {
 }
 
 
-@transaction.atomic
 def plan_meeting(
     user,
     citizen,
@@ -373,48 +333,49 @@ def plan_meeting(
     """Plan a meeting, invite the participants. The planning meeting starts from the five
     conversation areas as its agenda."""
     require(user, actions.PLAN, citizen)
-    professional = _professional(user)
-    _validate(data)
-    _validate_participants(participants)
-    overlap = _check_day(citizen, data, override_reason)
-    meeting = Meeting(
-        citizen=citizen, convener=professional, origin_id=professional.organisation_id
-    )
-    for name, value in data.items():
-        setattr(meeting, name, value)
-    meeting.overlap_reason = overlap
-    _interpreter(meeting, citizen)
-    meeting.deadline = deadline_for(meeting.kind, meeting.requested_on)
-    meeting.save()
-    notices: list[str] = []
-    if rule_for(meeting.kind).needs_citizen:
-        Participant.objects.create(
-            meeting=meeting,
-            citizen=citizen,
-            role=ParticipantRole.CITIZEN,
-            name=citizen.full_name[:200],
-            phone=citizen.phone,
+    with transaction.atomic():
+        professional = _professional(user)
+        _validate(data)
+        _validate_participants(participants)
+        overlap = _check_day(citizen, data, override_reason)
+        meeting = Meeting(
+            citizen=citizen, convener=professional, origin_id=professional.organisation_id
         )
-    _participants(meeting, participants, notices)
-    if meeting.kind == Kind.PLANNING:
-        AgendaItem.objects.bulk_create(
-            [
-                AgendaItem(
-                    meeting=meeting,
-                    citizen=citizen,
-                    municipality_code=citizen.municipality_code,
-                    position=i,
-                    title=str(label),
-                    area=value,
-                    added_by=user,
-                    origin_id=professional.organisation_id,
-                )
-                for i, (value, label) in enumerate(ConversationArea.choices)
-            ]
-        )
-    invitations.queue(meeting, user, method="REQUEST")
-    record(user, citizen, Action.CREATE, meeting, kind=meeting.kind)
-    return Outcome(meeting, notices)
+        for name, value in data.items():
+            setattr(meeting, name, value)
+        meeting.overlap_reason = overlap
+        _interpreter(meeting, citizen)
+        meeting.deadline = deadline_for(meeting.kind, meeting.requested_on)
+        meeting.save()
+        notices: list[str] = []
+        if rule_for(meeting.kind).needs_citizen:
+            Participant.objects.create(
+                meeting=meeting,
+                citizen=citizen,
+                role=ParticipantRole.CITIZEN,
+                name=citizen.full_name[:200],
+                phone=citizen.phone,
+            )
+        _participants(meeting, participants, notices)
+        if meeting.kind == Kind.PLANNING:
+            AgendaItem.objects.bulk_create(
+                [
+                    AgendaItem(
+                        meeting=meeting,
+                        citizen=citizen,
+                        municipality_code=citizen.municipality_code,
+                        position=i,
+                        title=str(label),
+                        area=value,
+                        added_by=user,
+                        origin_id=professional.organisation_id,
+                    )
+                    for i, (value, label) in enumerate(ConversationArea.choices)
+                ]
+            )
+        invitations.queue(meeting, user, method="REQUEST")
+        record(user, citizen, Action.CREATE, meeting, kind=meeting.kind)
+        return Outcome(meeting, notices)
 
 
 def _claim(meeting: Meeting, expected_version: int) -> None:
@@ -435,7 +396,6 @@ def _claim(meeting: Meeting, expected_version: int) -> None:
     meeting.version = expected_version + 1
 
 
-@transaction.atomic
 def update_meeting(
     meeting: Meeting,
     user,
@@ -447,67 +407,76 @@ def update_meeting(
 ) -> Outcome:
     """Change a planned meeting; participants get an update (same UID, higher SEQUENCE)."""
     require(user, actions.PLAN, meeting.citizen)
-    merged = {
-        name: getattr(meeting, name)
-        for name in ("kind", "purpose", "working_question", "starts_at", "ends_at", "place_kind")
-    }
-    merged.update(online_link=meeting.online_link, **data)
-    _validate(merged)
-    if participants is not None:
-        _validate_participants(participants)
-    _claim(meeting, expected_version)
-    if "starts_at" in data and data["starts_at"] != meeting.starts_at:
-        meeting.overlap_reason = _check_day(meeting.citizen, merged, override_reason, meeting)
-    for name, value in data.items():
-        setattr(meeting, name, value)
-    meeting.deadline = deadline_for(meeting.kind, meeting.requested_on)
-    meeting.sequence += 1
-    meeting.save()
-    notices: list[str] = []
-    if participants is not None:
-        _replace_participants(meeting, participants, notices)
-    invitations.queue(meeting, user, method="REQUEST", changed=True)
-    record(user, meeting.citizen, Action.UPDATE, meeting, version=meeting.version)
-    return Outcome(meeting, notices)
+    with transaction.atomic():
+        merged = {
+            name: getattr(meeting, name)
+            for name in (
+                "kind",
+                "purpose",
+                "working_question",
+                "starts_at",
+                "ends_at",
+                "place_kind",
+            )
+        }
+        merged["online_link"] = meeting.online_link
+        merged.update(data)  # the page sends every field, the link too
+        _validate(merged)
+        if participants is not None:
+            _validate_participants(participants)
+        _claim(meeting, expected_version)
+        if "starts_at" in data and data["starts_at"] != meeting.starts_at:
+            meeting.overlap_reason = _check_day(meeting.citizen, merged, override_reason, meeting)
+        for name, value in data.items():
+            setattr(meeting, name, value)
+        meeting.deadline = deadline_for(meeting.kind, meeting.requested_on)
+        meeting.sequence += 1
+        meeting.save()
+        notices: list[str] = []
+        if participants is not None:
+            _replace_participants(meeting, participants, notices)
+        invitations.queue(meeting, user, method="REQUEST", changed=True)
+        record(user, meeting.citizen, Action.UPDATE, meeting, version=meeting.version)
+        return Outcome(meeting, notices)
 
 
-@transaction.atomic
 def cancel_meeting(meeting: Meeting, user, expected_version: int, reason: str) -> Meeting:
     require(user, actions.PLAN, meeting.citizen)
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Say why the meeting is cancelled.")]})
-    _claim(meeting, expected_version)
-    meeting.status = Status.CANCELLED
-    meeting.cancel_reason = reason.strip()[:300]
-    meeting.sequence += 1
-    meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
-    invitations.queue(meeting, user, method="CANCEL")
-    record(user, meeting.citizen, Action.UPDATE, meeting, status="cancelled")
-    return meeting
+    with transaction.atomic():
+        if not reason.strip():
+            raise ValidationError({"reason": [_("Say why the meeting is cancelled.")]})
+        _claim(meeting, expected_version)
+        meeting.status = Status.CANCELLED
+        meeting.cancel_reason = reason.strip()[:300]
+        meeting.sequence += 1
+        meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+        invitations.queue(meeting, user, method="CANCEL")
+        record(user, meeting.citizen, Action.UPDATE, meeting, status="cancelled")
+        return meeting
 
 
-@transaction.atomic
 def add_agenda_item(meeting: Meeting, user, title: str, area: int | None = None) -> AgendaItem:
     """Every invited party adds items until the meeting starts."""
     require(user, actions.ADD_AGENDA_ITEM, meeting.citizen)
-    if meeting.is_cancelled:
-        raise ValidationError(_("This meeting is cancelled."))
-    if meeting.starts_at <= timezone.now():
-        raise ValidationError(_("The meeting has started: the agenda is closed."))
-    if not title.strip():
-        raise ValidationError({"title": [_("Write the agenda item.")]})
-    top = meeting.agenda.aggregate(m=Max("position"))["m"]
-    item = AgendaItem.objects.create(
-        meeting=meeting,
-        citizen=meeting.citizen,
-        position=0 if top is None else top + 1,
-        title=title.strip()[:300],
-        area=area,
-        added_by=user,
-        origin_id=organisation_id_of(user),
-    )
-    record(user, meeting.citizen, Action.CREATE, item, meeting=str(meeting.uuid))
-    return item
+    with transaction.atomic():
+        if meeting.is_cancelled:
+            raise ValidationError(_("This meeting is cancelled."))
+        if meeting.starts_at <= timezone.now():
+            raise ValidationError(_("The meeting has started: the agenda is closed."))
+        if not title.strip():
+            raise ValidationError({"title": [_("Write the agenda item.")]})
+        top = meeting.agenda.aggregate(m=Max("position"))["m"]
+        item = AgendaItem.objects.create(
+            meeting=meeting,
+            citizen=meeting.citizen,
+            position=0 if top is None else top + 1,
+            title=title.strip()[:300],
+            area=area,
+            added_by=user,
+            origin_id=organisation_id_of(user),
+        )
+        record(user, meeting.citizen, Action.CREATE, item, meeting=str(meeting.uuid))
+        return item
 
 
 # --- minutes -------------------------------------------------------------------------------
@@ -524,22 +493,24 @@ def _writable(minutes: Minutes) -> None:
         )
 
 
-@transaction.atomic
 def start_minutes(meeting: Meeting, user) -> Minutes:
     require(user, actions.WRITE_MINUTES, meeting.citizen, origin_id=meeting.origin_id)
-    if meeting.is_cancelled:
-        raise ValidationError(_("A cancelled meeting has no minutes."))
-    minutes = current_minutes(meeting)
-    if minutes is not None:
+    with transaction.atomic():
+        if meeting.is_cancelled:
+            raise ValidationError(_("A cancelled meeting has no minutes."))
+        minutes = current_minutes(meeting)
+        if minutes is not None:
+            return minutes
+        minutes = Minutes.objects.create(
+            meeting=meeting, citizen=meeting.citizen, author=user, origin_id=meeting.origin_id
+        )
+        if meeting.status == Status.PLANNED:
+            Meeting.objects.filter(pk=meeting.pk).update(
+                status=Status.HELD, version=F("version") + 1
+            )
+            meeting.status = Status.HELD
+        record(user, meeting.citizen, Action.CREATE, minutes)
         return minutes
-    minutes = Minutes.objects.create(
-        meeting=meeting, citizen=meeting.citizen, author=user, origin_id=meeting.origin_id
-    )
-    if meeting.status == Status.PLANNED:
-        Meeting.objects.filter(pk=meeting.pk).update(status=Status.HELD, version=F("version") + 1)
-        meeting.status = Status.HELD
-    record(user, meeting.citizen, Action.CREATE, minutes)
-    return minutes
 
 
 MINUTES_FIELDS = (
@@ -556,101 +527,102 @@ MINUTES_FIELDS = (
 )
 
 
-@transaction.atomic
 def save_minutes(
     minutes: Minutes, user, data: dict[str, Any], attended: set[int] | None = None
 ) -> Minutes:
     meeting = minutes.meeting
     require(user, actions.WRITE_MINUTES, meeting.citizen, origin_id=minutes.origin_id)
-    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-    _writable(minutes)
-    for name, value in data.items():
-        if name in MINUTES_FIELDS:
-            setattr(minutes, name, value)
-    for name in ("check_overview", "check_meeting", "check_agreed", "check_optimism"):
-        value = getattr(minutes, name)
-        if value is not None and not 1 <= value <= 5:
-            raise ValidationError({name: [_("Answer 1 (very much) to 5 (not at all).")]})
-    minutes.author = user
-    minutes.save()
-    if attended is not None:
-        meeting.participants.update(attended=False)
-        meeting.participants.filter(pk__in=attended).update(attended=True)
-    record(user, meeting.citizen, Action.UPDATE, minutes)
-    return minutes
+    with transaction.atomic():
+        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+        _writable(minutes)
+        for name, value in data.items():
+            if name in MINUTES_FIELDS:
+                setattr(minutes, name, value)
+        for name in ("check_overview", "check_meeting", "check_agreed", "check_optimism"):
+            value = getattr(minutes, name)
+            if value is not None and not 1 <= value <= 5:
+                raise ValidationError({name: [_("Answer 1 (very much) to 5 (not at all).")]})
+        minutes.author = user
+        minutes.save()
+        if attended is not None:
+            meeting.participants.update(attended=False)
+            meeting.participants.filter(pk__in=attended).update(attended=True)
+        record(user, meeting.citizen, Action.UPDATE, minutes)
+        return minutes
 
 
-@transaction.atomic
 def add_decision(minutes: Minutes, user, data: dict[str, Any]) -> Decision:
     require(user, actions.WRITE_MINUTES, minutes.citizen, origin_id=minutes.origin_id)
-    _writable(Minutes.objects.select_for_update().get(pk=minutes.pk))
-    errors = {
-        name: [_("This field is required.")]
-        for name in ("topic", "agreed", "who")
-        if not str(data.get(name) or "").strip()
-    }
-    if errors:
-        raise ValidationError(errors)
-    top = minutes.decisions.aggregate(m=Max("position"))["m"]
-    decision = Decision.objects.create(
-        minutes=minutes,
-        citizen=minutes.citizen,
-        position=0 if top is None else top + 1,
-        topic=data["topic"].strip()[:300],
-        agreed=data["agreed"].strip(),
-        who=data["who"].strip()[:300],
-        responsible=data.get("responsible"),
-        due_on=data.get("due_on"),
-        origin_id=minutes.origin_id,
-    )
-    record(user, minutes.citizen, Action.CREATE, decision)
-    return decision
+    with transaction.atomic():
+        _writable(Minutes.objects.select_for_update().get(pk=minutes.pk))
+        errors = {
+            name: [_("This field is required.")]
+            for name in ("topic", "agreed", "who")
+            if not str(data.get(name) or "").strip()
+        }
+        if errors:
+            raise ValidationError(errors)
+        top = minutes.decisions.aggregate(m=Max("position"))["m"]
+        decision = Decision.objects.create(
+            minutes=minutes,
+            citizen=minutes.citizen,
+            position=0 if top is None else top + 1,
+            topic=data["topic"].strip()[:300],
+            agreed=data["agreed"].strip(),
+            who=data["who"].strip()[:300],
+            responsible=data.get("responsible"),
+            due_on=data.get("due_on"),
+            origin_id=minutes.origin_id,
+        )
+        record(user, minutes.citizen, Action.CREATE, decision)
+        return decision
 
 
-@transaction.atomic
 def approve_minutes(minutes: Minutes, user) -> Minutes:
     require(user, actions.APPROVE_MINUTES, minutes.citizen, origin_id=minutes.origin_id)
-    rows = Minutes.objects.filter(pk=minutes.pk, state=MinutesState.DRAFT).update(
-        state=MinutesState.APPROVED, approved_at=timezone.now(), approved_by=user
-    )
-    if rows != 1:
-        raise ValidationError(_("These minutes are already approved."))
-    minutes.refresh_from_db()
-    record(user, minutes.citizen, Action.UPDATE, minutes, state="approved")
-    return minutes
+    with transaction.atomic():
+        rows = Minutes.objects.filter(pk=minutes.pk, state=MinutesState.DRAFT).update(
+            state=MinutesState.APPROVED, approved_at=timezone.now(), approved_by=user
+        )
+        if rows != 1:
+            raise ValidationError(_("These minutes are already approved."))
+        minutes.refresh_from_db()
+        record(user, minutes.citizen, Action.UPDATE, minutes, state="approved")
+        return minutes
 
 
-@transaction.atomic
 def correct_minutes(minutes: Minutes, user) -> Minutes:
     """A new draft version, a copy of the approved one (its decisions included)."""
     require(user, actions.APPROVE_MINUTES, minutes.citizen, origin_id=minutes.origin_id)
-    if not minutes.locked:
-        raise ValidationError(_("Correct the draft directly; only approved minutes get versions."))
-    latest = current_minutes(minutes.meeting)
-    if latest.pk != minutes.pk:
-        raise ValidationError(_("A newer version of these minutes exists."))
-    decisions = list(minutes.decisions.all())
-    copy = Minutes.objects.get(pk=minutes.pk)
-    copy.pk = copy.id = None
-    copy.uuid = _uuid.uuid4()
-    copy.number = minutes.number + 1
-    copy.state = MinutesState.DRAFT
-    copy.approved_at = copy.approved_by = None
-    copy.correction_note = ""
-    copy.author = user
-    copy._state.adding = True
-    copy.save(force_insert=True)
-    for d in decisions:
-        d.pk = d.id = None
-        d.uuid = _uuid.uuid4()
-        d.minutes = copy
-        d._state.adding = True
-    Decision.objects.bulk_create(decisions)
-    record(user, minutes.citizen, Action.CREATE, copy, corrects=minutes.number)
-    return copy
+    with transaction.atomic():
+        if not minutes.locked:
+            raise ValidationError(
+                _("Correct the draft directly; only approved minutes get versions.")
+            )
+        latest = current_minutes(minutes.meeting)
+        if latest.pk != minutes.pk:
+            raise ValidationError(_("A newer version of these minutes exists."))
+        decisions = list(minutes.decisions.all())
+        copy = Minutes.objects.get(pk=minutes.pk)
+        copy.pk = copy.id = None
+        copy.uuid = _uuid.uuid4()
+        copy.number = minutes.number + 1
+        copy.state = MinutesState.DRAFT
+        copy.approved_at = copy.approved_by = None
+        copy.correction_note = ""
+        copy.author = user
+        copy._state.adding = True
+        copy.save(force_insert=True)
+        for d in decisions:
+            d.pk = d.id = None
+            d.uuid = _uuid.uuid4()
+            d.minutes = copy
+            d._state.adding = True
+        Decision.objects.bulk_create(decisions)
+        record(user, minutes.citizen, Action.CREATE, copy, corrects=minutes.number)
+        return copy
 
 
-@transaction.atomic
 def decision_to_plan(
     decision: Decision, user, expected_plan_version: int, *, as_goal: bool = False, **extra
 ):
@@ -661,42 +633,43 @@ def decision_to_plan(
 
     citizen = decision.citizen
     require(user, actions.DECISION_TO_PLAN, citizen, origin_id=decision.origin_id)
-    if decision.in_plan:
-        raise ValidationError(_("This decision is already in the plan."))
-    minutes = decision.minutes
-    meeting = minutes.meeting
-    plan = plan_services.get_or_create_plan(citizen, user)
-    if as_goal:
-        goal = plan_services.add_goal(
-            plan,
-            user,
-            expected_plan_version,
-            {"title": decision.agreed[:300], "target_date": decision.due_on, "status": "open"},
-        )
-        decision.goal = goal
-    else:
-        responsible = decision.responsible
-        activity = plan_services.add_activity(
-            plan,
-            user,
-            expected_plan_version,
-            {
-                "title": decision.agreed[:300],
-                "starts_on": timezone.localdate(),
-                "ends_on": decision.due_on,
-                "responsible": responsible,
-                "organisation": responsible.organisation if responsible else None,
-                "purpose": f"{decision.topic} ({meeting}): {decision.who}"[:2000],
-                "legal_basis": extra.get("legal_basis") or LegalBasis.VOLUNTARY,
-                "track": extra.get("track", ""),
-                "status": "planned",
-            },
-        )
-        decision.activity = activity
-    decision.plan_version = plan.version
-    decision.save(update_fields=["activity", "goal", "plan_version", "updated_at"])
-    record(user, citizen, Action.UPDATE, decision, plan_version=plan.version)
-    return decision
+    with transaction.atomic():
+        if decision.in_plan:
+            raise ValidationError(_("This decision is already in the plan."))
+        minutes = decision.minutes
+        meeting = minutes.meeting
+        plan = plan_services.get_or_create_plan(citizen, user)
+        if as_goal:
+            goal = plan_services.add_goal(
+                plan,
+                user,
+                expected_plan_version,
+                {"title": decision.agreed[:300], "target_date": decision.due_on, "status": "open"},
+            )
+            decision.goal = goal
+        else:
+            responsible = decision.responsible
+            activity = plan_services.add_activity(
+                plan,
+                user,
+                expected_plan_version,
+                {
+                    "title": decision.agreed[:300],
+                    "starts_on": timezone.localdate(),
+                    "ends_on": decision.due_on,
+                    "responsible": responsible,
+                    "organisation": responsible.organisation if responsible else None,
+                    "purpose": f"{decision.topic} ({meeting}): {decision.who}"[:2000],
+                    "legal_basis": extra.get("legal_basis") or LegalBasis.VOLUNTARY,
+                    "track": extra.get("track", ""),
+                    "status": "planned",
+                },
+            )
+            decision.activity = activity
+        decision.plan_version = plan.version
+        decision.save(update_fields=["activity", "goal", "plan_version", "updated_at"])
+        record(user, citizen, Action.UPDATE, decision, plan_version=plan.version)
+        return decision
 
 
 def plan_version_sources(plan, versions: list) -> dict[int, tuple[str, str]]:
@@ -826,6 +799,7 @@ def rule_for_default(kind: str) -> KindRule:
 def plan_cooperation(user, data: dict[str, Any], partners: list):
     from .models import CooperationMeeting
 
+    require(user, actions.COOPERATION, None)
     professional = _professional(user)
     errors: dict[str, list[str]] = {}
     if not str(data.get("purpose") or "").strip():
@@ -846,6 +820,7 @@ def plan_cooperation(user, data: dict[str, Any], partners: list):
 
 
 def mark_cooperation_held(meeting, user) -> None:
+    require(user, actions.COOPERATION, None)
     professional = _professional(user)
     if not meeting.organisations.filter(pk=professional.organisation_id).exists():
         raise PermissionDenied(_("Only the organisations of the meeting mark it as held."))

@@ -12,13 +12,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from enplan.audit.models import Action
+from enplan.audit.services import record
 from enplan.citizens.access import get_visible_citizen, require_professional
 from enplan.consent.models import Category
 from enplan.consent.policy import for_viewer
 from enplan.core.actions import performs
+from enplan.network.permissions import require
 from enplan.plans.services import PlanConflict, get_or_create_plan
 
 from . import actions, services
@@ -52,12 +54,14 @@ def _minutes_withheld(request, citizen, meeting):
 
 def _refuse_withheld(request, citizen, meeting) -> None:
     if _minutes_withheld(request, citizen, meeting):
+        record(request.user, citizen, Action.REFUSED, meeting, reason="minutes not shared")
         raise PermissionDenied(
             _("The minutes are not shared with you: the citizen's consent is missing.")
         )
 
 
 @login_required
+@require_safe
 def meeting_list(request, citizen_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "meetings", Action.LIST)
     meetings = list(
@@ -277,6 +281,7 @@ def _detail_context(request, citizen, meeting) -> dict:
 
 
 @login_required
+@require_safe
 def meeting_detail(request, citizen_uuid, meeting_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "meeting")
     meeting = _meeting(citizen, meeting_uuid)
@@ -316,6 +321,7 @@ def agenda_add(request, citizen_uuid, meeting_uuid):
 
 
 @login_required
+@require_safe
 def agenda_pdf(request, citizen_uuid, meeting_uuid):
     """The printable agenda for the citizen."""
     from django.template.loader import render_to_string
@@ -487,7 +493,7 @@ def minutes_send(request, citizen_uuid, meeting_uuid):
     from .invitations import send_minutes
 
     citizen, meeting, minutes = _load_minutes(request, citizen_uuid, meeting_uuid)
-    services.require(request.user, actions.SEND_MINUTES, citizen, origin_id=meeting.origin_id)
+    require(request.user, actions.SEND_MINUTES, citizen, origin_id=meeting.origin_id)
     if minutes is None or not minutes.locked:
         messages.error(request, _("Approve the minutes before sending them."))
         return redirect("citizens:meeting", citizen.uuid, meeting.uuid)
@@ -510,6 +516,7 @@ def minutes_send(request, citizen_uuid, meeting_uuid):
 
 
 @login_required
+@require_safe
 def my_meetings(request):
     from enplan.audit.services import record_list
 
@@ -533,6 +540,7 @@ def _professional_only(request):
 
 
 @login_required
+@performs(actions.COOPERATION)
 def cooperation_new(request):
     """Plan a samarbejdsmøde with partner organisations (no citizen, no personal data)."""
     _professional_only(request)
@@ -562,6 +570,7 @@ def cooperation_new(request):
 
 @login_required
 @require_POST
+@performs(actions.COOPERATION)
 def cooperation_held(request, cooperation_uuid):
     _professional_only(request)
     meeting = get_object_or_404(CooperationMeeting, uuid=cooperation_uuid)
