@@ -194,7 +194,10 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
     mentor = make_professional("mads", caseworker.organisation, Profession.MENTOR)
     membership = add_member(citizen, actor, role=NetworkRole.MENTOR, professional=mentor)
     meeting, decision = _meeting(citizen, caseworker)
+    certificate = _certificate(citizen, caseworker, trauma)
     ids = {
+        "certificate_uuid": certificate.uuid,
+        "certificate_id": certificate.uuid,
         "meeting_uuid": meeting.uuid,
         "meeting_id": meeting.uuid,
         "decision_uuid": decision.uuid,
@@ -225,6 +228,40 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
         "other_ids": other_ids,
         "objects": objects,
         "citizen": citizen,
+    }
+
+
+def _certificate(citizen, caseworker, trauma):
+    """A certificate request from the jobcenter to the trauma clinic, answered on paper."""
+    from enplan.certificates import services as certificates
+    from enplan.certificates.models import CertificateKind
+
+    req = certificates.create_request(
+        caseworker.user,
+        citizen,
+        certificates.RequestSpec(
+            kind=CertificateKind.objects.get(name__startswith="Statusattest"),
+            recipient=trauma,
+            purpose="Afklaring",
+            questions=["Hvordan er søvnen?"],
+            wanted_by=datetime.date.today() + datetime.timedelta(days=14),
+            timing_consulted="yes",
+        ),
+    )
+    return certificates.record_answer(caseworker.user, req, health_assessment="Søvnbesvær")
+
+
+def _certificate_body(w, role):
+    from enplan.certificates.models import CertificateKind
+
+    return {
+        "kind": CertificateKind.objects.get(name__startswith="Statusattest").pk,
+        "recipient": str(User.objects.get(username="tina").professional.organisation.uuid),
+        "purpose": "Afklaring af praktik",
+        "questions": "Kan borgeren tåle støj?",
+        "wanted_by": (datetime.date.today() + datetime.timedelta(days=14)).isoformat(),
+        "duplicate_reason": "Ny praktik overvejes",
+        "timing_consulted": "yes",
     }
 
 
@@ -752,6 +789,16 @@ BODIES: dict[str, Body] = {
     "citizens:consents": Body(lambda w, r: _consent_body(w), target="jobcenter"),
     "citizens:consent_withdraw": Body(
         lambda w, r: {"note": "Borgeren ringede"}, target="jobcenter"
+    ),
+    # certificates: asked for by the jobcenter, answered and closed by the one that asked
+    "citizens:certificate_new": Body(_certificate_body, target="jobcenter"),
+    "citizens:certificate_answer": Body(
+        lambda w, r: {"health_assessment": "Bedre søvn", "work_capacity_comment": ""},
+        target="jobcenter",
+    ),
+    "citizens:certificate_close": Body(
+        lambda w, r: {"used_note": "Praktikken blev tilrettelagt efter svaret"},
+        target="jobcenter",
     ),
     # REST
     "api-v1:create_citizen": Body(_new_citizen, json=True),
