@@ -185,8 +185,13 @@ class CertificateRequest(CitizenOwnedModel):
 
     @property
     def turnaround_days(self) -> int | None:
+        """Calendar days from request to answer (a reply stamped to the second may carry a
+        time a moment before the request row's own)."""
         answer = self.answer_at
-        return (answer - self.created_at).days if answer else None
+        if answer is None:
+            return None
+        days = (timezone.localtime(answer).date() - timezone.localtime(self.created_at).date()).days
+        return max(days, 0)
 
     @property
     def answered_on_time(self) -> bool | None:
