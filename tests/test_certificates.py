@@ -280,3 +280,27 @@ def test_the_request_page_shows_the_duplicate_guard(citizen, caseworker, gp_org,
     assert 'id="duplicate-guard"' in body and 'id="timing-guard"' in body
     assert CertificateRequest.objects.count() == 1
     assert OutboxEntry.objects.count() == 1
+
+
+def test_fhir_service_request_and_task_validate_and_follow_the_status(
+    citizen, caseworker, gp_org, kind, client_for
+):
+    from fhir.resources.R4B.servicerequest import ServiceRequest
+    from fhir.resources.R4B.task import Task
+
+    req = services.create_request(caseworker.user, citizen, spec(kind, gp_org))
+    client = client_for(caseworker)
+    sr = client.get(f"/fhir/r4/ServiceRequest/{req.uuid}")
+    assert sr.status_code == 200 and sr["Content-Type"] == "application/fhir+json"
+    resource = ServiceRequest.model_validate_json(sr.content)
+    assert resource.intent == "order" and "Hvor mange timer" in resource.note[0].text
+    assert Task.model_validate_json(client.get(f"/fhir/r4/Task/{req.uuid}").content).status == (
+        "requested"
+    )
+    services.record_answer(caseworker.user, req, health_assessment="Træthed")
+    done = Task.model_validate_json(client.get(f"/fhir/r4/Task/{req.uuid}").content)
+    assert done.status == "completed" and done.businessStatus.text
+    outside = make_professional(
+        "gert", make_org("Anden", Sector.GENERAL_PRACTICE, "900000000000222")
+    )
+    assert client_for(outside).get(f"/fhir/r4/Task/{req.uuid}").status_code == 404
