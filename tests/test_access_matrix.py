@@ -221,13 +221,53 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
     }
     objects = {"goals": goal.uuid, "activities": activity.uuid, "tracks": track.uuid}
     # Not about a citizen (a samarbejdsmøde between organisations): filled in, not counted.
-    other_ids = {"cooperation_uuid": CooperationMeeting.objects.get().uuid}
+    other_ids = {
+        "cooperation_uuid": CooperationMeeting.objects.get().uuid,
+        "agreement_uuid": _agreement(caseworker, [psych.organisation, trauma]).uuid,
+    }
     return {
         "users": users,
         "ids": ids,
         "other_ids": other_ids,
         "objects": objects,
         "citizen": citizen,
+    }
+
+
+def _agreement(caseworker, partners):
+    """A cooperation agreement between the jobcenter, psychiatry and the trauma clinic."""
+    from enplan.cooperation import services as cooperation
+
+    return cooperation.create_agreement(
+        caseworker.user,
+        {
+            "title": "Samarbejdsaftale",
+            "responsibilities": "Jobcentret koordinerer",
+            "shared_categories": ["plan"],
+            "legal_basis": "Samtykke",
+            "channel": "carecommunication",
+            "valid_from": datetime.date.today(),
+        },
+        partners,
+        [],
+    )
+
+
+def _agreement_body(w, role):
+    return {
+        "title": "Ny aftale",
+        "parties": [str(_partner_for(w, role).uuid)],
+        "responsibilities": "Lægen svarer på attester",
+        "shared_categories": ["health"],
+        "legal_basis": "Samtykke",
+        "channel": "phone",
+        "valid_from": datetime.date.today().isoformat(),
+        "certificate_answer_days": 10,
+        "callback_working_days": 2,
+        "discharge_conference_working_days": 4,
+        "cooperation_meetings_per_year": 2,
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
     }
 
 
@@ -800,6 +840,8 @@ BODIES: dict[str, Body] = {
         lambda w, r: {"used_note": "Praktikken blev tilrettelagt efter svaret"},
         target="jobcenter",
     ),
+    # an agreement between organisations: any professional, for her own organisation
+    "cooperation:agreement_new": Body(_agreement_body),
     # REST
     "api-v1:create_citizen": Body(_new_citizen, json=True),
     "api-v1:update_citizen": Body(lambda w, r: {"phone": "11 22 33 44"}, json=True),

@@ -6,3 +6,6 @@ class CooperationConfig(AppConfig):
     name = "enplan.cooperation"
     label = "cooperation"
     verbose_name = _("Cooperation agreements")
+
+    def ready(self) -> None:
+        from . import actions  # noqa: F401 - declares the write actions

@@ -1,0 +1,84 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enplan.consent.models import Category
+from enplan.organisations.models import Organisation
+
+from .models import Agreement, Contact
+from .services import ContactSpec
+
+
+class AgreementForm(forms.ModelForm):
+    parties = forms.ModelMultipleChoiceField(
+        label=_("Partner organisations"),
+        queryset=Organisation.objects.order_by("name"),
+        to_field_name="uuid",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Your own organisation is a party already."),
+    )
+    shared_categories = forms.MultipleChoiceField(
+        label=_("Information shared (with the citizen's consent)"),
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "title",
+            "parties",
+            "responsibilities",
+            "shared_categories",
+            "legal_basis",
+            "channel",
+            "valid_from",
+            "valid_to",
+            "certificate_answer_days",
+            "callback_working_days",
+            "discharge_conference_working_days",
+            "cooperation_meetings_per_year",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_to": forms.DateInput(attrs={"type": "date"}),
+            "responsibilities": forms.Textarea(attrs={"rows": 4}),
+            "legal_basis": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, own=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if own is not None:
+            self.fields["parties"].queryset = Organisation.objects.exclude(pk=own.pk).order_by(
+                "name"
+            )
+
+    def data_for_service(self) -> dict:
+        d = self.cleaned_data
+        return {n: d[n] for n in self.Meta.fields if n != "parties"}
+
+
+class ContactForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name"), required=False
+    )
+
+    class Meta:
+        model = Contact
+        fields = ["organisation", "name", "role", "phone", "phone_hours", "email"]
+
+    def spec(self) -> ContactSpec | None:
+        d = self.cleaned_data
+        if not d.get("name") or not d.get("organisation"):
+            return None
+        return ContactSpec(
+            organisation=d["organisation"],
+            name=d["name"],
+            role=d.get("role", ""),
+            phone=d.get("phone", ""),
+            phone_hours=d.get("phone_hours", ""),
+            email=d.get("email", ""),
+        )
+
+
+ContactFormSet = forms.formset_factory(ContactForm, extra=2)

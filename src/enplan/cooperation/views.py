@@ -1,0 +1,110 @@
+"""Agreement pages: no citizen's data; compliance as counts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from enplan.core.actions import performs
+from enplan.network.permissions import can, require
+
+from . import actions, services
+from .forms import AgreementForm, ContactFormSet
+
+
+def _reader(user) -> None:
+    if getattr(user, "professional_or_none", None) is None and user.role not in (
+        "manager",
+        "politician",
+    ):
+        raise PermissionDenied(_("Cooperation agreements are for professionals and managers."))
+
+
+@login_required
+@require_safe
+def agreement_list(request):
+    _reader(request.user)
+    rows = list(services.visible_agreements(request.user))
+    return render(
+        request,
+        "cooperation/list.html",
+        {"rows": rows, "may_write": can(request.user, actions.WRITE_AGREEMENT, None)},
+    )
+
+
+@login_required
+@performs(actions.WRITE_AGREEMENT)
+def agreement_new(request):
+    require(request.user, actions.WRITE_AGREEMENT, None)
+    own = request.user.professional_or_none.organisation
+    form = AgreementForm(request.POST or None, own=own)
+    contacts = ContactFormSet(request.POST or None, prefix="contacts")
+    if request.method == "POST":
+        if form.is_valid() and contacts.is_valid():
+            specs = [s for s in (f.spec() for f in contacts) if s]
+            try:
+                agreement = services.create_agreement(
+                    request.user,
+                    form.data_for_service(),
+                    list(form.cleaned_data["parties"]),
+                    specs,
+                )
+            except ValidationError as exc:
+                for name, errs in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errs)
+            else:
+                messages.success(request, _("The cooperation agreement is saved."))
+                return redirect("cooperation:agreement", agreement.uuid)
+        status = 422
+    else:
+        status = 200
+    return render(
+        request, "cooperation/form.html", {"form": form, "contacts": contacts}, status=status
+    )
+
+
+def _agreement(request, agreement_uuid):
+    _reader(request.user)
+    return get_object_or_404(
+        services.visible_agreements(request.user).prefetch_related("contacts__organisation"),
+        uuid=agreement_uuid,
+    )
+
+
+@login_required
+@require_safe
+def agreement_detail(request, agreement_uuid):
+    agreement = _agreement(request, agreement_uuid)
+    return render(
+        request,
+        "cooperation/detail.html",
+        {"a": agreement, "c": services.compliance(agreement)},
+    )
+
+
+@login_required
+@require_safe
+def agreement_pdf(request, agreement_uuid):
+    from weasyprint import CSS, HTML
+
+    agreement = _agreement(request, agreement_uuid)
+    html = render_to_string(
+        "cooperation/print.html",
+        {"a": agreement, "c": services.compliance(agreement)},
+        request=request,
+    )
+    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=PRINT_CSS)])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="samarbejdsaftale.pdf"'
+    return response
+
+
+PRINT_CSS = (
+    "body{font-family:sans-serif;font-size:11pt;margin:2cm}h1{font-size:18pt}"
+    "dt{font-weight:bold;margin-top:.6em}table{border-collapse:collapse}"
+    "td,th{border:1px solid #999;padding:4px 8px;text-align:left}"
+)
