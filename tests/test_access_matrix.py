@@ -271,6 +271,22 @@ def _agreement_body(w, role):
     }
 
 
+def _callback_for(w, role):
+    """A callback asked of the role's own organisation (only it may mark it done)."""
+    from enplan.cooperation.models import Callback
+
+    own = getattr(w["users"][role], "professional_or_none", None)
+    to = own.organisation if own is not None else w["gp_org"]
+    callback = Callback.objects.create(
+        from_organisation=w["gp_org"] if to != w["gp_org"] else w["jobcenter"],
+        caller_phone="12345678",
+        to_organisation=to,
+        topic="Ring tilbage om samarbejdet",
+        deadline=datetime.date.today() + datetime.timedelta(days=2),
+    )
+    return {"callback": str(callback.uuid)}
+
+
 def _certificate(citizen, caseworker, trauma):
     """A certificate request from the jobcenter to the trauma clinic, answered on paper."""
     from enplan.certificates import services as certificates
@@ -842,6 +858,16 @@ BODIES: dict[str, Body] = {
     ),
     # an agreement between organisations: any professional, for her own organisation
     "cooperation:agreement_new": Body(_agreement_body),
+    "cooperation:directory_verify": Body(lambda w, r: {}),
+    "cooperation:callback_new": Body(
+        lambda w, r: {
+            "to_organisation": str(_partner_for(w, r).uuid),
+            "topic": "Attestsamarbejde",
+            "deadline": (datetime.date.today() + datetime.timedelta(days=2)).isoformat(),
+            "caller_phone": "12345678",
+        }
+    ),
+    "cooperation:callback_done": Body(_callback_for),
     # REST
     "api-v1:create_citizen": Body(_new_citizen, json=True),
     "api-v1:update_citizen": Body(lambda w, r: {"phone": "11 22 33 44"}, json=True),

@@ -5,7 +5,7 @@ import datetime
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from enplan.certificates import services as certificates
@@ -153,3 +153,54 @@ def test_the_agreement_form_refuses_a_service_level_out_of_range(caseworker, gp_
     data["certificate_answer_days"] = 14
     response = client_for(caseworker).post("/cooperation/new/", data)
     assert response.status_code == 302 and Agreement.objects.get().certificate_answer_days == 14
+
+
+def test_callback_deadline_before_today_is_refused_and_kept_callbacks_count(
+    caseworker, gp_org, client_for
+):
+    from enplan.cooperation import directory
+    from enplan.cooperation.models import Callback
+
+    client = client_for(caseworker)
+    response = client.post(
+        "/cooperation/callbacks/new/",
+        {
+            "to_organisation": str(gp_org.uuid),
+            "topic": "Attestsamarbejde",
+            "deadline": (timezone.localdate() - timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 422 and Callback.objects.count() == 0
+    assert "før i dag" in response.content.decode() or "before today" in response.content.decode()
+    response = client.post(
+        "/cooperation/callbacks/new/",
+        {
+            "to_organisation": str(gp_org.uuid),
+            "topic": "Attestsamarbejde",
+            "deadline": (timezone.localdate() + timedelta(days=2)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    callback = Callback.objects.get()
+    with pytest.raises(PermissionDenied):
+        directory.close_callback(caseworker.user, callback)  # not asked of the jobcenter
+    gp = make_professional("lise", gp_org)
+    assert str(callback.uuid) in client_for(gp).get("/cooperation/callbacks/").content.decode()
+    client_for(gp).post("/cooperation/callbacks/done/", {"callback": str(callback.uuid)})
+    callback.refresh_from_db()
+    assert callback.kept
+    agreement = services.create_agreement(caseworker.user, agreement_data(), [gp_org], [])
+    c = services.compliance(agreement)
+    assert (c.callbacks, c.callbacks_kept, c.callbacks_overdue) == (1, 1, 0)
+
+
+def test_directory_search_and_the_stale_entry_flag(caseworker, gp_org, client_for):
+    client = client_for(caseworker)
+    page = client.get("/cooperation/directory/", {"q": "Lægehuset"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "Lægehuset Aftale" in body and 'id="stale-entry"' in body
+    assert "Jobcenter Test" not in body.split("<h2>")[1]  # only what matches
+    client.post("/cooperation/directory/verify/")
+    assert 'id="stale-entry"' not in client.get("/cooperation/directory/").content.decode()
+    by_sector = client.get("/cooperation/directory/", {"sector": Sector.GENERAL_PRACTICE})
+    assert "Lægehuset Aftale" in by_sector.content.decode()

@@ -10,3 +10,18 @@ WRITE_AGREEMENT = declare(
     _("Write a cooperation agreement between your organisation and partner organisations"),
     Actor.PROFESSIONAL,
 )
+VERIFY_DIRECTORY = declare(
+    "cooperation.verify_directory",
+    _("Confirm that your organisation's entry in the directory is up to date"),
+    Actor.PROFESSIONAL,
+)
+REQUEST_CALLBACK = declare(
+    "cooperation.request_callback",
+    _("Ask a person or organisation to call back, with a topic and a deadline"),
+    Actor.PROFESSIONAL,
+)
+CLOSE_CALLBACK = declare(
+    "cooperation.close_callback",
+    _("Mark a callback asked of your organisation as done"),
+    Actor.PROFESSIONAL,
+)

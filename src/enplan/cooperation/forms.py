@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enplan.consent.models import Category
-from enplan.organisations.models import Organisation
+from enplan.organisations.models import Organisation, Professional
 
 from .models import Agreement, Contact
 from .services import ContactSpec
@@ -82,3 +82,31 @@ class ContactForm(forms.ModelForm):
 
 
 ContactFormSet = forms.formset_factory(ContactForm, extra=2)
+
+
+class CallbackForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("name"),
+        to_field_name="uuid",
+    )
+    to_professional = forms.ModelChoiceField(
+        label=_("Person (optional)"),
+        queryset=Professional.objects.select_related("organisation").order_by("name"),
+        to_field_name="uuid",
+        required=False,
+    )
+    topic = forms.CharField(
+        label=_("Topic"),
+        max_length=300,
+        help_text=_("What the call is about. No CPR number or health details."),
+    )
+    deadline = forms.DateField(
+        label=_("Call back by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    caller_phone = forms.CharField(
+        label=_("Call back on"),
+        max_length=30,
+        required=False,
+        help_text=_("Empty: your own direct phone."),
+    )

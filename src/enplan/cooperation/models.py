@@ -90,3 +90,64 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Verification(models.Model):
+    """When an organisation's own staff last confirmed its directory entry (phone, phone
+    hours, e-mail, SOR/EAN and key persons): the directory is only useful while it is true
+    (000:1730–1743, 004:1098)."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    last_verified = models.DateField(_("last verified"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.last_verified}"
+
+
+class Callback(PublicIdModel):
+    """A request to be called back: past the phone hours to the right person. The topic is
+    about the work, not a citizen's details (no personal data is kept here)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    caller_phone = models.CharField(_("call back on"), max_length=30)
+    to_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    to_professional = models.ForeignKey(
+        "organisations.Professional",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    topic = models.CharField(_("topic"), max_length=300)
+    deadline = models.DateField(_("call back by"))
+    done_at = models.DateTimeField(_("called back"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    @property
+    def kept(self) -> bool | None:
+        from django.utils import timezone
+
+        if self.done_at is None:
+            return None
+        return timezone.localtime(self.done_at).date() <= self.deadline

@@ -23,7 +23,7 @@ from enplan.organisations.models import Organisation
 
 from . import queries
 from .actions import WRITE_AGREEMENT
-from .models import Agreement, Contact
+from .models import Agreement, Callback, Contact
 
 YEAR = datetime.timedelta(days=365)
 
@@ -93,6 +93,9 @@ class Compliance:
     meetings_required: int
     discharges: int
     discharges_on_time: int
+    callbacks: int = 0
+    callbacks_kept: int = 0
+    callbacks_overdue: int = 0
 
     @property
     def meetings_ok(self) -> bool | None:
@@ -140,7 +143,16 @@ def compliance(agreement: Agreement, now: datetime.datetime | None = None) -> Co
             timezone.localtime(asked).date(), agreement.discharge_conference_working_days
         )
     )
+    calls = list(
+        Callback.objects.filter(
+            from_organisation_id__in=org_ids, to_organisation_id__in=org_ids, created_at__gte=start
+        ).only("done_at", "deadline")
+    )
+    today = timezone.localdate(now)
     return Compliance(
+        callbacks=len(calls),
+        callbacks_kept=sum(1 for c in calls if c.kept),
+        callbacks_overdue=sum(1 for c in calls if c.done_at is None and c.deadline < today),
         since=timezone.localtime(start).date(),
         certificates=len(rows),
         certificates_on_time=on_time,

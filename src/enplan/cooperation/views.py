@@ -7,13 +7,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from enplan.core.actions import performs
 from enplan.network.permissions import can, require
+from enplan.organisations.models import Sector
 
-from . import actions, services
-from .forms import AgreementForm, ContactFormSet
+from . import actions, directory, services
+from .forms import AgreementForm, CallbackForm, ContactFormSet
+from .models import Callback
 
 
 def _reader(user) -> None:
@@ -108,3 +110,94 @@ PRINT_CSS = (
     "dt{font-weight:bold;margin-top:.6em}table{border-collapse:collapse}"
     "td,th{border:1px solid #999;padding:4px 8px;text-align:left}"
 )
+
+
+def _professional_only(user) -> None:
+    if getattr(user, "professional_or_none", None) is None:
+        raise PermissionDenied(_("The directory is for professionals."))
+
+
+@login_required
+@require_safe
+def directory_search(request):
+    _professional_only(request.user)
+    q, sector = request.GET.get("q", "")[:100], request.GET.get("sector", "")
+    if sector not in Sector.values:
+        sector = ""
+    orgs, people = directory.search(q, sector)
+    return render(
+        request,
+        "cooperation/directory.html",
+        {
+            "q": q,
+            "sector": sector,
+            "sectors": Sector.choices,
+            "orgs": orgs,
+            "people": people,
+            "stale": directory.own_entry_is_stale(request.user),
+            "callback_form": CallbackForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@performs(actions.VERIFY_DIRECTORY)
+def directory_verify(request):
+    directory.verify(request.user)
+    messages.success(request, _("Your organisation's entry is marked as verified today."))
+    return redirect("cooperation:directory")
+
+
+@login_required
+@performs(actions.REQUEST_CALLBACK)
+def callback_new(request):
+    require(request.user, actions.REQUEST_CALLBACK, None)
+    form = CallbackForm(request.POST or None, initial=request.GET.dict() or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                directory.request_callback(request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for name, errs in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errs)
+            else:
+                messages.success(request, _("The callback is asked for."))
+                return redirect("cooperation:callbacks")
+        status = 422
+    else:
+        status = 200
+    return render(
+        request,
+        "core/form_page.html",
+        {"form": form, "title": _("Ask for a callback"), "cancel_url": "/cooperation/callbacks/"},
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def callback_list(request):
+    _professional_only(request.user)
+    incoming, outgoing = directory.callbacks_for(request.user)
+    return render(
+        request,
+        "cooperation/callbacks.html",
+        {"incoming": incoming, "outgoing": outgoing},
+    )
+
+
+@login_required
+@require_POST
+@performs(actions.CLOSE_CALLBACK)
+def callback_done(request):
+    require(request.user, actions.CLOSE_CALLBACK, None)
+    try:
+        callback = Callback.objects.get(uuid=request.POST.get("callback", ""))
+    except ValidationError:  # no id, or not one
+        return HttpResponse(_("Choose a callback from the list."), status=400)
+    except Callback.DoesNotExist:
+        return HttpResponse(_("No such callback."), status=404)
+    directory.close_callback(request.user, callback)
+    messages.success(request, _("The callback is marked as done."))
+    return redirect("cooperation:callbacks")
