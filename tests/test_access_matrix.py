@@ -868,6 +868,17 @@ BODIES: dict[str, Body] = {
         }
     ),
     "cooperation:callback_done": Body(_callback_for),
+    "cooperation:offer_new": Body(
+        lambda w, r: {
+            "title": "IPS-forløb",
+            "target_group": "Borgere i psykiatrisk behandling",
+            "criteria": "Ønsker arbejde",
+            "legal_basis": "LAB § 32",
+            "decided_by": "Jobcentret",
+            "how_to_refer": "Skriv til teamet",
+            "contact": "IPS-teamet, 12 34 56 78",
+        }
+    ),
     # REST
     "api-v1:create_citizen": Body(_new_citizen, json=True),
     "api-v1:update_citizen": Body(lambda w, r: {"phone": "11 22 33 44"}, json=True),

@@ -204,3 +204,27 @@ def test_directory_search_and_the_stale_entry_flag(caseworker, gp_org, client_fo
     assert 'id="stale-entry"' not in client.get("/cooperation/directory/").content.decode()
     by_sector = client.get("/cooperation/directory/", {"sector": Sector.GENERAL_PRACTICE})
     assert "Lægehuset Aftale" in by_sector.content.decode()
+
+
+def test_an_offer_goes_into_the_catalogue_and_is_found(caseworker, manager, client_for):
+    from enplan.cooperation.models import Offer
+
+    client = client_for(caseworker)
+    assert client.post("/cooperation/offers/new/", {"title": "IPS"}).status_code == 422
+    response = client.post(
+        "/cooperation/offers/new/",
+        {
+            "title": "IPS-forløb",
+            "target_group": "Borgere i psykiatrisk behandling",
+            "criteria": "Ønsker ordinært arbejde",
+            "legal_basis": "LAB § 32",
+            "decided_by": "Jobcentrets visitationsudvalg",
+            "how_to_refer": "Skriv til IPS-teamet",
+            "contact": "IPS-teamet, 12 34 56 78",
+        },
+    )
+    assert response.status_code == 302
+    assert Offer.objects.get().organisation == caseworker.organisation
+    found = client_for(manager).get("/cooperation/offers/", {"q": "psykiatrisk"})
+    assert "IPS-forløb" in found.content.decode()
+    assert client_for(manager).post("/cooperation/offers/new/", {}).status_code == 403

@@ -25,3 +25,8 @@ CLOSE_CALLBACK = declare(
     _("Mark a callback asked of your organisation as done"),
     Actor.PROFESSIONAL,
 )
+WRITE_OFFER = declare(
+    "cooperation.write_offer",
+    _("Describe an offer of your organisation in the offers catalogue"),
+    Actor.PROFESSIONAL,
+)

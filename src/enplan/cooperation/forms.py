@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from enplan.consent.models import Category
 from enplan.organisations.models import Organisation, Professional
 
-from .models import Agreement, Contact
+from .models import Agreement, Contact, Offer
 from .services import ContactSpec
 
 
@@ -110,3 +110,22 @@ class CallbackForm(forms.Form):
         required=False,
         help_text=_("Empty: your own direct phone."),
     )
+
+
+class OfferForm(forms.ModelForm):
+    class Meta:
+        model = Offer
+        fields = [
+            "title",
+            "target_group",
+            "criteria",
+            "legal_basis",
+            "decided_by",
+            "how_to_refer",
+            "contact",
+        ]
+        widgets = {
+            "target_group": forms.Textarea(attrs={"rows": 2}),
+            "criteria": forms.Textarea(attrs={"rows": 3}),
+            "how_to_refer": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -151,3 +151,29 @@ class Callback(PublicIdModel):
         if self.done_at is None:
             return None
         return timezone.localtime(self.done_at).date() <= self.deadline
+
+
+class Offer(PublicIdModel):
+    """One unit's offer in the catalogue (tilbudskatalog): who it is for, the criteria, the
+    legal basis, who decides and how to refer (004:1093–1097; 003:136–140)."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    title = models.CharField(_("offer"), max_length=200)
+    target_group = models.TextField(_("target group"), max_length=TEXT_MAX)
+    criteria = models.TextField(_("eligibility criteria"), max_length=TEXT_MAX)
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    decided_by = models.CharField(_("who decides"), max_length=300)
+    how_to_refer = models.TextField(_("how to refer"), max_length=TEXT_MAX)
+    contact = models.CharField(_("contact"), max_length=300)
+    active = models.BooleanField(_("offered now"), default=True)
+
+    class Meta:
+        ordering = ["organisation__name", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,8 +15,8 @@ from enplan.network.permissions import can, require
 from enplan.organisations.models import Sector
 
 from . import actions, directory, services
-from .forms import AgreementForm, CallbackForm, ContactFormSet
-from .models import Callback
+from .forms import AgreementForm, CallbackForm, ContactFormSet, OfferForm
+from .models import Callback, Offer
 
 
 def _reader(user) -> None:
@@ -201,3 +202,46 @@ def callback_done(request):
     directory.close_callback(request.user, callback)
     messages.success(request, _("The callback is marked as done."))
     return redirect("cooperation:callbacks")
+
+
+@login_required
+@require_safe
+def offer_list(request):
+    _reader(request.user)
+    q = request.GET.get("q", "")[:100].strip()
+    offers = Offer.objects.filter(active=True).select_related("organisation")
+    if q:
+        offers = offers.filter(
+            Q(title__icontains=q)
+            | Q(target_group__icontains=q)
+            | Q(organisation__name__icontains=q)
+            | Q(legal_basis__icontains=q)
+        )
+    return render(
+        request,
+        "cooperation/offers.html",
+        {
+            "offers": list(offers[:200]),
+            "q": q,
+            "may_write": can(request.user, actions.WRITE_OFFER, None),
+        },
+    )
+
+
+@login_required
+@performs(actions.WRITE_OFFER)
+def offer_new(request):
+    require(request.user, actions.WRITE_OFFER, None)
+    form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        offer = form.save(commit=False)
+        offer.organisation = request.user.professional_or_none.organisation
+        offer.save()
+        messages.success(request, _("The offer is in the catalogue."))
+        return redirect("cooperation:offers")
+    return render(
+        request,
+        "core/form_page.html",
+        {"form": form, "title": _("Describe an offer"), "cancel_url": "/cooperation/offers/"},
+        status=422 if form.is_bound else 200,
+    )
