@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from enplan.core.forms import SaneDatesMixin
 from enplan.messaging import fhir
 from enplan.messaging.forms import AttachmentsField, uploads
 from enplan.organisations.models import Organisation
@@ -11,7 +12,7 @@ from .models import CertificateKind, TimingConsulted
 from .services import RequestSpec
 
 
-class RequestForm(forms.Form):
+class RequestForm(SaneDatesMixin, forms.Form):
     kind = forms.ModelChoiceField(
         label=_("Kind of certificate"),
         queryset=CertificateKind.objects.filter(active=True),

@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enplan.consent.models import Category
+from enplan.core.forms import SaneDatesMixin
 from enplan.organisations.models import Organisation, Professional
 
 from .models import Agreement, Contact, Offer
 from .services import ContactSpec
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(SaneDatesMixin, forms.ModelForm):
     parties = forms.ModelMultipleChoiceField(
         label=_("Partner organisations"),
         queryset=Organisation.objects.order_by("name"),
@@ -84,7 +85,7 @@ class ContactForm(forms.ModelForm):
 ContactFormSet = forms.formset_factory(ContactForm, extra=2)
 
 
-class CallbackForm(forms.Form):
+class CallbackForm(SaneDatesMixin, forms.Form):
     to_organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.order_by("name"),
