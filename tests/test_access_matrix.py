@@ -194,7 +194,10 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
     mentor = make_professional("mads", caseworker.organisation, Profession.MENTOR)
     membership = add_member(citizen, actor, role=NetworkRole.MENTOR, professional=mentor)
     meeting, decision = _meeting(citizen, caseworker)
+    certificate = _certificate(citizen, caseworker, trauma)
     ids = {
+        "certificate_uuid": certificate.uuid,
+        "certificate_id": certificate.uuid,
         "meeting_uuid": meeting.uuid,
         "meeting_id": meeting.uuid,
         "decision_uuid": decision.uuid,
@@ -218,13 +221,103 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
     }
     objects = {"goals": goal.uuid, "activities": activity.uuid, "tracks": track.uuid}
     # Not about a citizen (a samarbejdsmøde between organisations): filled in, not counted.
-    other_ids = {"cooperation_uuid": CooperationMeeting.objects.get().uuid}
+    other_ids = {
+        "cooperation_uuid": CooperationMeeting.objects.get().uuid,
+        "agreement_uuid": _agreement(caseworker, [psych.organisation, trauma]).uuid,
+    }
     return {
         "users": users,
         "ids": ids,
         "other_ids": other_ids,
         "objects": objects,
         "citizen": citizen,
+    }
+
+
+def _agreement(caseworker, partners):
+    """A cooperation agreement between the jobcenter, psychiatry and the trauma clinic."""
+    from enplan.cooperation import services as cooperation
+
+    return cooperation.create_agreement(
+        caseworker.user,
+        {
+            "title": "Samarbejdsaftale",
+            "responsibilities": "Jobcentret koordinerer",
+            "shared_categories": ["plan"],
+            "legal_basis": "Samtykke",
+            "channel": "carecommunication",
+            "valid_from": datetime.date.today(),
+        },
+        partners,
+        [],
+    )
+
+
+def _agreement_body(w, role):
+    return {
+        "title": "Ny aftale",
+        "parties": [str(_partner_for(w, role).uuid)],
+        "responsibilities": "Lægen svarer på attester",
+        "shared_categories": ["health"],
+        "legal_basis": "Samtykke",
+        "channel": "phone",
+        "valid_from": datetime.date.today().isoformat(),
+        "certificate_answer_days": 10,
+        "callback_working_days": 2,
+        "discharge_conference_working_days": 4,
+        "cooperation_meetings_per_year": 2,
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
+    }
+
+
+def _callback_for(w, role):
+    """A callback asked of the role's own organisation (only it may mark it done)."""
+    from enplan.cooperation.models import Callback
+
+    own = getattr(w["users"][role], "professional_or_none", None)
+    to = own.organisation if own is not None else w["gp_org"]
+    callback = Callback.objects.create(
+        from_organisation=w["gp_org"] if to != w["gp_org"] else w["jobcenter"],
+        caller_phone="12345678",
+        to_organisation=to,
+        topic="Ring tilbage om samarbejdet",
+        deadline=datetime.date.today() + datetime.timedelta(days=2),
+    )
+    return {"callback": str(callback.uuid)}
+
+
+def _certificate(citizen, caseworker, trauma):
+    """A certificate request from the jobcenter to the trauma clinic, answered on paper."""
+    from enplan.certificates import services as certificates
+    from enplan.certificates.models import CertificateKind
+
+    req = certificates.create_request(
+        caseworker.user,
+        citizen,
+        certificates.RequestSpec(
+            kind=CertificateKind.objects.get(name__startswith="Statusattest"),
+            recipient=trauma,
+            purpose="Afklaring",
+            questions=["Hvordan er søvnen?"],
+            wanted_by=datetime.date.today() + datetime.timedelta(days=14),
+            timing_consulted="yes",
+        ),
+    )
+    return certificates.record_answer(caseworker.user, req, health_assessment="Søvnbesvær")
+
+
+def _certificate_body(w, role):
+    from enplan.certificates.models import CertificateKind
+
+    return {
+        "kind": CertificateKind.objects.get(name__startswith="Statusattest").pk,
+        "recipient": str(User.objects.get(username="tina").professional.organisation.uuid),
+        "purpose": "Afklaring af praktik",
+        "questions": "Kan borgeren tåle støj?",
+        "wanted_by": (datetime.date.today() + datetime.timedelta(days=14)).isoformat(),
+        "duplicate_reason": "Ny praktik overvejes",
+        "timing_consulted": "yes",
     }
 
 
@@ -927,6 +1020,39 @@ BODIES: dict[str, Body] = {
     "citizens:meeting_send": Body(_minutes_to_send, target="jobcenter"),
     "meetings:cooperation_new": Body(_cooperation),
     "meetings:cooperation_held": Body(_own_cooperation),
+    # certificates: asked for by the jobcenter, answered and closed by the one that asked
+    "citizens:certificate_new": Body(_certificate_body, target="jobcenter"),
+    "citizens:certificate_answer": Body(
+        lambda w, r: {"health_assessment": "Bedre søvn", "work_capacity_comment": ""},
+        target="jobcenter",
+    ),
+    "citizens:certificate_close": Body(
+        lambda w, r: {"used_note": "Praktikken blev tilrettelagt efter svaret"},
+        target="jobcenter",
+    ),
+    # an agreement between organisations: any professional, for her own organisation
+    "cooperation:agreement_new": Body(_agreement_body),
+    "cooperation:directory_verify": Body(lambda w, r: {}),
+    "cooperation:callback_new": Body(
+        lambda w, r: {
+            "to_organisation": str(_partner_for(w, r).uuid),
+            "topic": "Attestsamarbejde",
+            "deadline": (datetime.date.today() + datetime.timedelta(days=2)).isoformat(),
+            "caller_phone": "12345678",
+        }
+    ),
+    "cooperation:callback_done": Body(_callback_for),
+    "cooperation:offer_new": Body(
+        lambda w, r: {
+            "title": "IPS-forløb",
+            "target_group": "Borgere i psykiatrisk behandling",
+            "criteria": "Ønsker arbejde",
+            "legal_basis": "LAB § 32",
+            "decided_by": "Jobcentret",
+            "how_to_refer": "Skriv til teamet",
+            "contact": "IPS-teamet, 12 34 56 78",
+        }
+    ),
     # REST
     "api-v1:create_citizen": Body(_new_citizen, json=True),
     "api-v1:update_citizen": Body(lambda w, r: {"phone": "11 22 33 44"}, json=True),

@@ -16,6 +16,8 @@ urlpatterns = [
     path("citizens/", include("enplan.caseload.urls")),
     path("messages/", include("enplan.messaging.urls")),
     path("meetings/", include("enplan.meetings.my_urls")),
+    path("certificates/", include("enplan.certificates.my_urls")),
+    path("cooperation/", include("enplan.cooperation.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", fhir_api.urls),
     path("", include("enplan.ops.urls")),  # healthz, readyz, metrics

@@ -9,6 +9,8 @@ class ApiConfig(AppConfig):
         # The Appointment endpoint builds on fhir.py's helpers; registering it from here keeps
         # the import one-way (appointment -> fhir).
         from .appointment import appointments
+        from .certificates import certificate_resources
         from .fhir import fhir_api
 
         fhir_api.add_router("", appointments)
+        fhir_api.add_router("", certificate_resources)

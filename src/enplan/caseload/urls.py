@@ -21,6 +21,7 @@ citizen_patterns = [
     path("courses/<uuid:course_uuid>/edit/", course_views.course_edit, name="course_edit"),
     path("plan/", include("enplan.plans.urls")),
     path("meetings/", include("enplan.meetings.urls")),
+    path("certificates/", include("enplan.certificates.urls")),
     path("consent/", consent_views.consent_list, name="consents"),
     path(
         "consent/<uuid:consent_uuid>/withdraw/",

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "enplan.gdpr",
     "enplan.messaging",
     "enplan.meetings",
+    "enplan.certificates",
+    "enplan.cooperation",
     "enplan.caseload",
     "enplan.api",
     "enplan.synthetic",
