@@ -99,7 +99,10 @@ def test_request_guard_send_reply_close_and_compliance(
 
     reply = tmp_path / "svar.json"
     reply.write_bytes(reply_from(gp, sent, citizen, "Kan arbejde udendørs 2 timer ad gangen."))
-    call_command("receive_carecommunication", str(reply))
+    from enplan.messaging.models import MessageIntegration
+
+    MessageIntegration.issue("drop folder", [gp.sor_code])
+    call_command("receive_carecommunication", "--integration", "drop folder", str(reply))
     page.reload()
     expect(page.locator("#certificate-status")).to_have_text("Besvaret")
     expect(page.locator(".answer")).to_contain_text("udendørs 2 timer")

@@ -122,7 +122,10 @@ def test_a_request_goes_out_as_carecommunication_and_a_reply_answers_it(
     assert any(p.content_type == "application/pdf" for p in first.payloads)
     path = tmp_path / "reply.json"
     path.write_bytes(reply_from(gp_org, first, citizen, "Kan være aktiv 2 timer dagligt."))
-    call_command("receive_carecommunication", str(path))
+    from enplan.messaging.models import MessageIntegration
+
+    MessageIntegration.issue("drop folder", [gp_org.sor_code])
+    call_command("receive_carecommunication", "--integration", "drop folder", str(path))
     req = CertificateRequest.objects.with_progress().get(pk=req.pk)
     assert req.status == Status.ANSWERED
     assert req.turnaround_days == 0 and req.answered_on_time

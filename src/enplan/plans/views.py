@@ -99,7 +99,9 @@ def timeline(
             last = max(last, today)
         if last < start or a.starts_on >= end:
             continue
-        first, stop = max(a.starts_on, start), min(last + datetime.timedelta(days=1), end)
+        # `last` may be as late as a date can be: clamp it before adding the day after it.
+        last = min(last, end - datetime.timedelta(days=1))
+        first, stop = max(a.starts_on, start), last + datetime.timedelta(days=1)
         row = {
             "activity": a,
             "x": _pct(first, start),
