@@ -16,6 +16,7 @@ urlpatterns = [
     path("citizens/", include("enplan.caseload.urls")),
     path("messages/", include("enplan.messaging.urls")),
     path("meetings/", include("enplan.meetings.my_urls")),
+    path("portal/", include("enplan.portal.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", fhir_api.urls),
     path("", include("enplan.ops.urls")),  # healthz, readyz, metrics

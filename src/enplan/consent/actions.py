@@ -18,4 +18,5 @@ WITHDRAW = declare(
     _("Record that the citizen withdraws a consent (it applies at once)"),
     Actor.COORDINATOR,
     Actor.DISCLOSER,
+    Actor.CITIZEN,
 )

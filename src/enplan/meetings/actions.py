@@ -15,6 +15,7 @@ ADD_AGENDA_ITEM = declare(
     _("Add an item to the agenda of a planned meeting"),
     Actor.COORDINATOR,
     Actor.MEMBER,
+    Actor.CITIZEN,
 )
 WRITE_MINUTES = declare(
     "meetings.write_minutes",

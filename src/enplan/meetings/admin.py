@@ -1,5 +1,5 @@
+from enplan.accounts.admin_site import RoleAdmin, site
 from enplan.accounts.models import Role
-from enplan.core.admin_site import RoleAdmin, site
 
 from .models import CooperationMeeting, KindRule
 
