@@ -360,3 +360,29 @@ def test_every_portal_string_is_translated(language):
             s for s in strings if translation.gettext(s) == s and s not in SAME[language]
         )
     assert not missing, f"untranslated in {language}: {missing}"
+
+
+def test_staff_print_the_one_page_plan_in_her_language_within_the_policy(world, psych, citizen):
+    citizen.preferred_language = "tr"
+    citizen.save()
+    staff = Client()
+    staff.force_login(psych.user)
+    plan_page = staff.get(f"/citizens/{citizen.uuid}/plan/").content.decode()
+    assert f"/citizens/{citizen.uuid}/plan/one-page/" in plan_page
+    html = staff.get(f"/citizens/{citizen.uuid}/plan/one-page/").content.decode()
+    assert "Hedefim" in html and 'lang="tr"' in html
+    assert "Arbejde i en butik" in html  # the jobcenter shares the plan with psychiatry
+    world["consent"].withdrawn_at = timezone.now()
+    world["consent"].save()
+    html = staff.get(f"/citizens/{citizen.uuid}/plan/one-page/").content.decode()
+    assert "Arbejde i en butik" not in html and "Praktik i Netto" not in html
+    pdf = staff.get(f"/citizens/{citizen.uuid}/plan/one-page/?format=pdf")
+    assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
+
+
+def test_the_caseworker_reads_what_she_wrote(world, caseworker):
+    citizen_client(world["citizen"]).post("/portal/write/", {"text": "<b>Hej</b> Mette"})
+    staff = Client()
+    staff.force_login(caseworker.user)
+    body = staff.get(f"/citizens/{world['citizen'].uuid}/citizen-notes/").content.decode()
+    assert "&lt;b&gt;Hej&lt;/b&gt; Mette" in body

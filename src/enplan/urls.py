@@ -17,6 +17,7 @@ urlpatterns = [
     path("messages/", include("enplan.messaging.urls")),
     path("meetings/", include("enplan.meetings.my_urls")),
     path("portal/", include("enplan.portal.urls")),
+    path("citizens/", include("enplan.portal.staff_urls")),
     path("api/v1/", api.urls),
     path("fhir/r4/", fhir_api.urls),
     path("", include("enplan.ops.urls")),  # healthz, readyz, metrics

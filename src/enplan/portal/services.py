@@ -15,9 +15,11 @@ from enplan.audit.services import accesses_to, record
 from enplan.consent.models import Consent
 from enplan.meetings.models import Meeting, MinutesState
 from enplan.network.models import NetworkMembership, NetworkRole
+from enplan.network.permissions import require
 from enplan.plans.models import TEXT_MAX
 from enplan.plans.services import plan_of
 
+from .actions import WRITE_NOTE
 from .models import Comment
 
 GOAL_MAX = 1000  # her final goal: a few sentences in her own words
@@ -120,6 +122,7 @@ def clean_text(text: str, limit: int, field: str) -> str:
 def write_to_caseworker(citizen, user, text: str, goal=None) -> Comment:
     """A note from the citizen: it stays in enplan, on her plan, for the network to read."""
     text = clean_text(text, COMMENT_MAX, "text")
+    require(user, WRITE_NOTE, citizen)
     with transaction.atomic():
         comment = Comment.objects.create(citizen=citizen, goal=goal, text=text)
         record(user, citizen, Action.CREATE, ("portal_comment", str(comment.pk)))

@@ -7,14 +7,17 @@ import zipfile
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from enplan.audit.models import Action
+from enplan.citizens.access import get_visible_citizen
 from enplan.citizens.models import Citizen
 from enplan.consent import services as consent_services
 from enplan.consent.actions import WITHDRAW
@@ -30,8 +33,10 @@ from enplan.plans.models import Activity, CitizenView, Goal
 
 from . import services
 from .access import own_citizen
+from .actions import WRITE_NOTE
+from .models import Comment
 from .oidc import REFUSAL_SESSION_KEY, Refusal, citizen_user, log_in_citizen, portal_oidc_enabled
-from .onepage import onepage_pdf
+from .onepage import her_language, onepage_html, onepage_pdf
 
 # Stored with the consent for the staff who read it, so in the staff's default language.
 WITHDRAWAL_NOTE = "Trukket tilbage af borgeren i Min plan"
@@ -236,6 +241,7 @@ def activity_view(request: HttpRequest, activity_uuid) -> HttpResponse:
 
 @citizen_page
 @require_POST
+@performs(WRITE_NOTE)
 def comment(request: HttpRequest) -> HttpResponse:
     """A note to her coordinating caseworker, or about a sub-goal (stays in enplan)."""
     citizen = own_citizen(request, "portal_comment", Action.CREATE)
@@ -246,7 +252,7 @@ def comment(request: HttpRequest) -> HttpResponse:
             raise Http404
     try:
         services.write_to_caseworker(citizen, request.user, request.POST.get("text", ""), goal)
-    except ValidationError as exc:
+    except (ValidationError, PermissionDenied) as exc:
         _error(request, exc)
     else:
         messages.success(request, _("Thank you. Your caseworker can read it now."))
@@ -283,3 +289,31 @@ def withdraw_consent(request: HttpRequest, consent_uuid) -> HttpResponse:
     else:
         messages.success(request, _("The consent is withdrawn. It applies from now."))
     return _back(request, "portal:consents")
+
+
+# --- for the staff: the one-page plan printed with her, and her notes ----------------------
+
+
+@login_required
+@require_safe
+def staff_onepage(request: HttpRequest, citizen_uuid) -> HttpResponse:
+    """The caseworker prints the one-page plan with her, in her language; only what the
+    sharing policy lets the caseworker's organisation see is on it."""
+    citizen = get_visible_citizen(request.user, citizen_uuid, "onepage")
+    with translation.override(her_language(citizen)):
+        if request.GET.get("format") == "pdf":
+            response = HttpResponse(
+                onepage_pdf(request, citizen, viewer=request.user), content_type="application/pdf"
+            )
+            response["Content-Disposition"] = 'inline; filename="plan.pdf"'
+            return response
+        return HttpResponse(onepage_html(request, citizen, viewer=request.user))
+
+
+@login_required
+@require_safe
+def staff_notes(request: HttpRequest, citizen_uuid) -> HttpResponse:
+    """What the citizen wrote in Min plan, for her network."""
+    citizen = get_visible_citizen(request.user, citizen_uuid, "portal_comment")
+    notes = Comment.objects.filter(citizen=citizen).select_related("goal")
+    return render(request, "portal/staff_notes.html", {"citizen": citizen, "notes": notes})
