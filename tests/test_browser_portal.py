@@ -128,6 +128,8 @@ def test_she_downloads_the_one_page_plan(page, anna):
     mitid(page)
     response = page.request.get("/portal/plan.pdf")
     assert response.headers["content-type"] == "application/pdf"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "min-plan.pdf").write_bytes(response.body())
     reader = PdfReader(io.BytesIO(response.body()))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()

@@ -386,3 +386,65 @@ def test_the_caseworker_reads_what_she_wrote(world, caseworker):
     staff.force_login(caseworker.user)
     body = staff.get(f"/citizens/{world['citizen'].uuid}/citizen-notes/").content.decode()
     assert "&lt;b&gt;Hej&lt;/b&gt; Mette" in body
+
+
+def _held_meeting(citizen, caseworker, minutes=True):
+    from enplan.meetings import services as meetings
+
+    start = timezone.now() - datetime.timedelta(days=1)
+    meeting = meetings.plan_meeting(
+        caseworker.user,
+        citizen,
+        {
+            "kind": "planning",
+            "purpose": "Fælles plan",
+            "working_question": "Næste skridt?",
+            "starts_at": start,
+            "ends_at": start + datetime.timedelta(hours=1),
+            "place_kind": "clinic",
+        },
+        [],
+        override_reason="ok",
+    ).meeting
+    if minutes:
+        meetings.start_minutes(meeting, caseworker.user)
+    return meeting
+
+
+def test_she_answers_the_four_item_check(world, caseworker):
+    citizen = world["citizen"]
+    meeting = _held_meeting(citizen, caseworker)
+    client = citizen_client(citizen)
+    assert "Hvordan var mødet for dig?" in client.get("/portal/meetings/").content.decode()
+    answers = {"check_overview": 4, "check_meeting": 5, "check_agreed": 3, "check_optimism": 2}
+    client.post(f"/portal/meetings/{meeting.uuid}/check/", answers)
+    minutes = meeting.minutes.get()
+    assert (minutes.check_overview, minutes.check_optimism) == (4, 2)
+    page = client.post(
+        f"/portal/meetings/{meeting.uuid}/check/", {**answers, "check_agreed": 9}, follow=True
+    )
+    assert "Vælg et tal fra 1 til 5" in page.content.decode()
+    minutes.refresh_from_db()
+    assert minutes.check_agreed == 3
+
+
+def test_the_check_is_closed_without_draft_minutes(world, caseworker):
+    meeting = _held_meeting(world["citizen"], caseworker, minutes=False)
+    page = citizen_client(world["citizen"]).post(
+        f"/portal/meetings/{meeting.uuid}/check/",
+        {"check_overview": 4, "check_meeting": 5, "check_agreed": 3, "check_optimism": 2},
+        follow=True,
+    )
+    assert "lukket" in page.content.decode()
+
+
+def test_demo_login_only_in_the_demo(world, client, settings):
+    citizen = world["citizen"]
+    settings.PORTAL_DEMO_LOGIN = False
+    assert client.post("/portal/login/demo/", {"citizen": citizen.uuid}).status_code == 404
+    assert "demoborger" not in client.get("/portal/login/").content.decode()
+    settings.PORTAL_DEMO_LOGIN = True
+    assert "demoborger" in client.get("/portal/login/").content.decode()
+    response = client.post("/portal/login/demo/", {"citizen": citizen.uuid})
+    assert response["Location"] == "/portal/"
+    assert "Arbejde i en butik" in client.get("/portal/").content.decode()

@@ -41,3 +41,8 @@ SEND_MINUTES = declare(
     Actor.COORDINATOR,
     Actor.ORIGIN,
 )
+CITIZEN_CHECK = declare(
+    "meetings.citizen_check",
+    _("Answer the four-item check (1–5) after a held meeting (the citizen herself)"),
+    Actor.CITIZEN,
+)

@@ -72,9 +72,16 @@ def meetings(citizen) -> list[Meeting]:
         .prefetch_related("agenda", "minutes__decisions")
         .order_by("-starts_at")
     )
+    now = timezone.now()
     for m in rows:
         approved = [x for x in m.minutes.all() if x.state == MinutesState.APPROVED]
         m.approved_minutes = max(approved, key=lambda x: x.number) if approved else None
+        latest = max(m.minutes.all(), key=lambda x: x.number, default=None)
+        # The check is open after the meeting, while its minutes are a draft.
+        m.check_open = (
+            m.starts_at <= now and latest is not None and latest.state == MinutesState.DRAFT
+        )
+        m.check_minutes = latest
     return rows
 
 
@@ -130,3 +137,13 @@ def write_to_caseworker(citizen, user, text: str, goal=None) -> Comment:
 
 
 assert GOAL_MAX <= TEXT_MAX
+
+
+def check_items() -> list[tuple[str, str]]:
+    """The four questions of the check, in plain words (001:2511–2533)."""
+    return [
+        ("check_overview", _("I know where I am and what comes next")),
+        ("check_meeting", _("I had a say in today's meeting")),
+        ("check_agreed", _("I had a say in what we agreed")),
+        ("check_optimism", _("I feel good about what comes next")),
+    ]

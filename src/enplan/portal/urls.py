@@ -14,6 +14,7 @@ urlpatterns = [
     path("contacts/", views.contacts, name="contacts"),
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/<uuid:meeting_uuid>/agenda/", views.agenda_item, name="agenda_item"),
+    path("meetings/<uuid:meeting_uuid>/check/", views.check, name="check"),
     path("consents/", views.consents, name="consents"),
     path("consents/<uuid:consent_uuid>/withdraw/", views.withdraw_consent, name="withdraw"),
     path("log/", views.access_log, name="access_log"),

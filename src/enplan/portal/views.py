@@ -25,7 +25,7 @@ from enplan.consent.models import Consent
 from enplan.core.actions import performs
 from enplan.gdpr.export import export_citizen
 from enplan.meetings import services as meeting_services
-from enplan.meetings.actions import ADD_AGENDA_ITEM
+from enplan.meetings.actions import ADD_AGENDA_ITEM, CITIZEN_CHECK
 from enplan.meetings.models import Meeting
 from enplan.plans import services as plan_services
 from enplan.plans.actions import CITIZEN_VIEW, EDIT_PLAN
@@ -122,7 +122,13 @@ def meetings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/meetings.html",
-        {"citizen": citizen, "meetings": services.meetings(citizen), "tab": "meetings"},
+        {
+            "citizen": citizen,
+            "meetings": services.meetings(citizen),
+            "tab": "meetings",
+            "check_items": services.check_items(),
+            "scale": range(1, 6),
+        },
     )
 
 
@@ -272,6 +278,28 @@ def agenda_item(request: HttpRequest, meeting_uuid) -> HttpResponse:
         _error(request, exc)
     else:
         messages.success(request, _("Thank you. Your point is on the agenda."))
+    return _back(request, "portal:meetings")
+
+
+@citizen_page
+@require_POST
+@performs(CITIZEN_CHECK)
+def check(request: HttpRequest, meeting_uuid) -> HttpResponse:
+    """The four-item check (1–5) after a held meeting, answered by herself."""
+    citizen = own_citizen(request, "portal_check", Action.UPDATE)
+    meeting = get_object_or_404(Meeting, uuid=meeting_uuid, citizen=citizen)
+    answers = {}
+    for name in meeting_services.CHECK_ITEMS:
+        try:
+            answers[name] = int(request.POST.get(name, ""))
+        except ValueError:
+            answers[name] = None
+    try:
+        meeting_services.record_citizen_check(meeting, request.user, answers)
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Thank you for your answers."))
     return _back(request, "portal:meetings")
 
 
