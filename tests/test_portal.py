@@ -448,3 +448,33 @@ def test_demo_login_only_in_the_demo(world, client, settings):
     response = client.post("/portal/login/demo/", {"citizen": citizen.uuid})
     assert response["Location"] == "/portal/"
     assert "Arbejde i en butik" in client.get("/portal/").content.decode()
+
+
+def test_she_gives_a_consent_within_what_is_allowed(world, caseworker, psych):
+    citizen = world["citizen"]
+    client = citizen_client(citizen)
+    world["consent"].withdrawn_at = timezone.now()
+    world["consent"].save()
+    before = Consent.objects.count()
+    good = {
+        "source": str(psych.organisation.uuid),
+        "recipient": str(caseworker.organisation.uuid),
+        "categories": ["plan"],
+        "purpose": "Så jobcentret kender min behandlingsplan",
+        "days": "90",
+    }
+    for bad, message in (
+        ({"categories": ["health"]}, "Vælg fra listen"),  # not what the municipality allows
+        ({"recipient": good["source"]}, "to forskellige steder"),
+        ({"days": "4000"}, "Vælg en periode"),
+        ({"source": "00000000-0000-0000-0000-000000000000"}, "to forskellige steder"),
+        ({"purpose": ""}, "Skriv venligst noget"),
+    ):
+        page = client.post("/portal/consents/give/", {**good, **bad}, follow=True)
+        assert message in page.content.decode(), bad
+    assert Consent.objects.count() == before
+    client.post("/portal/consents/give/", good)
+    consent = Consent.objects.latest("id")
+    assert consent.recorded_by.role == Role.CITIZEN and consent.given_how == "digital"
+    assert consent.source_organisation == psych.organisation
+    assert consent.valid_to == timezone.localdate() + datetime.timedelta(days=90)

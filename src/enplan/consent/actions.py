@@ -12,6 +12,7 @@ RECORD = declare(
     _("Record the citizen's consent to share information from an organisation to another"),
     Actor.COORDINATOR,
     Actor.DISCLOSER,
+    Actor.CITIZEN,
 )
 WITHDRAW = declare(
     "consent.withdraw",

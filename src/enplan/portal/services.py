@@ -5,6 +5,7 @@ citizen from `access.own_citizen`; nothing takes an id of a citizen from outside
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
 from enplan.audit.services import accesses_to, record
-from enplan.consent.models import Consent
+from enplan.consent import services as consent_services
+from enplan.consent.models import Category, Consent, GivenHow
 from enplan.meetings.models import Meeting, MinutesState
 from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.network.permissions import require
@@ -95,11 +97,12 @@ def next_meeting(citizen) -> Meeting | None:
 
 
 def consents(citizen) -> list[Consent]:
-    return list(
+    rows = list(
         Consent.objects.filter(citizen=citizen)
         .select_related("source_organisation", "recipient_organisation")
         .order_by("withdrawn_at", "-valid_from")
     )
+    return rows
 
 
 def access_log(citizen, limit: int = 200) -> list:
@@ -147,3 +150,52 @@ def check_items() -> list[tuple[str, str]]:
         ("check_agreed", _("I had a say in what we agreed")),
         ("check_optimism", _("I feel good about what comes next")),
     ]
+
+
+def consent_choices(citizen) -> dict:
+    """What she may give consent to: between organisations in her network, for the
+    categories her municipality allows."""
+    organisations = {m.organisation_id: m.organisation for m in contacts(citizen)}
+    allowed = set(settings.PORTAL_CONSENT_CATEGORIES)
+    return {
+        "organisations": sorted(organisations.values(), key=lambda o: o.name),
+        "categories": [(v, label) for v, label in Category.choices if v in allowed],
+        "max_days": settings.PORTAL_CONSENT_MAX_DAYS,
+    }
+
+
+def give_consent(citizen, user, data: dict) -> Consent:
+    """She gives a consent herself, within what is allowed; the consent module records it
+    (and checks the period, the sides and her right to do it)."""
+    choices = consent_choices(citizen)
+    by_uuid = {str(o.uuid): o for o in choices["organisations"]}
+    source, recipient = by_uuid.get(data.get("source", "")), by_uuid.get(data.get("recipient", ""))
+    if source is None or recipient is None or source == recipient:
+        raise ValidationError({"source": [_("Choose two different places from your contacts.")]})
+    allowed = {v for v, _label in choices["categories"]}
+    categories = [c for c in data.get("categories", []) if c]
+    if not categories or not set(categories) <= allowed:
+        raise ValidationError({"categories": [_("Choose what may be told, from the list.")]})
+    today = timezone.localdate()
+    try:
+        days = int(data.get("days", ""))
+    except ValueError:
+        days = 0
+    if not 1 <= days <= choices["max_days"]:
+        raise ValidationError(
+            {"days": [_("Choose a period from 1 to %(n)d days.") % {"n": choices["max_days"]}]}
+        )
+    purpose = clean_text(data.get("purpose", ""), 1000, "purpose")
+    return consent_services.give(
+        citizen,
+        user,
+        Consent(
+            source_organisation=source,
+            recipient_organisation=recipient,
+            categories=categories,
+            purpose=purpose,
+            valid_from=today,
+            valid_to=today + datetime.timedelta(days=days),
+            given_how=GivenHow.DIGITAL,
+        ),
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/<uuid:meeting_uuid>/agenda/", views.agenda_item, name="agenda_item"),
     path("meetings/<uuid:meeting_uuid>/check/", views.check, name="check"),
     path("consents/", views.consents, name="consents"),
+    path("consents/give/", views.give_consent, name="give_consent"),
     path("consents/<uuid:consent_uuid>/withdraw/", views.withdraw_consent, name="withdraw"),
     path("log/", views.access_log, name="access_log"),
     path("data/", views.my_data, name="data"),

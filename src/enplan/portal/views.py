@@ -20,7 +20,7 @@ from enplan.audit.models import Action
 from enplan.citizens.access import get_visible_citizen
 from enplan.citizens.models import Citizen
 from enplan.consent import services as consent_services
-from enplan.consent.actions import WITHDRAW
+from enplan.consent.actions import RECORD, WITHDRAW
 from enplan.consent.models import Consent
 from enplan.core.actions import performs
 from enplan.gdpr.export import export_citizen
@@ -139,7 +139,12 @@ def consents(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/consents.html",
-        {"citizen": citizen, "consents": services.consents(citizen), "tab": "consents"},
+        {
+            "citizen": citizen,
+            "consents": services.consents(citizen),
+            "choices": services.consent_choices(citizen),
+            "tab": "consents",
+        },
     )
 
 
@@ -301,6 +306,28 @@ def check(request: HttpRequest, meeting_uuid) -> HttpResponse:
     else:
         messages.success(request, _("Thank you for your answers."))
     return _back(request, "portal:meetings")
+
+
+@citizen_page
+@require_POST
+@performs(RECORD)
+def give_consent(request: HttpRequest) -> HttpResponse:
+    """She gives a consent herself: it applies at once."""
+    citizen = own_citizen(request, "portal_consent", Action.CREATE)
+    data = {
+        "source": request.POST.get("source", ""),
+        "recipient": request.POST.get("recipient", ""),
+        "categories": request.POST.getlist("categories"),
+        "purpose": request.POST.get("purpose", ""),
+        "days": request.POST.get("days", ""),
+    }
+    try:
+        services.give_consent(citizen, request.user, data)
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Thank you. The consent applies from now."))
+    return _back(request, "portal:consents")
 
 
 @citizen_page

@@ -237,6 +237,12 @@ PORTAL_OIDC = {
 PORTAL_CPR_CLAIM = os.environ.get("PORTAL_CPR_CLAIM", "dk:gov:saml:attribute:CprNumberIdentifier")
 # The demo's one-click log-in as one of its two demo citizens (settings/demo.py turns it on).
 PORTAL_DEMO_LOGIN = False
+# What a citizen may consent to herself in the portal (the municipality decides): categories
+# and the longest period in days. Health and substance use stay with the professionals.
+PORTAL_CONSENT_CATEGORIES = os.environ.get(
+    "PORTAL_CONSENT_CATEGORIES", "plan,employment,minutes,messages"
+).split(",")
+PORTAL_CONSENT_MAX_DAYS = int(os.environ.get("PORTAL_CONSENT_MAX_DAYS", "365"))
 
 # Messaging (MedCom CareCommunication). Limits apply to received and sent messages alike.
 ENPLAN_MESSAGE_MAX_BYTES = int(os.environ.get("ENPLAN_MESSAGE_MAX_BYTES", 20 * 1024 * 1024))
