@@ -165,3 +165,27 @@ def test_portal_pages_pass_axe(page, anna):
     page.context.clear_cookies()
     page.goto("/portal/login/")
     _no_serious_violations(page)
+
+
+def test_keyboard_only_she_writes_her_goal_and_zoom_loses_nothing(page, anna):
+    """Log in (demo settings off: MitID), then only the keyboard: to the goal, type, save."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    mitid(page)
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "final_goal":
+            break
+    assert page.evaluate("document.activeElement.id") == "final_goal"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Mit eget mål")
+    page.keyboard.press("Tab")  # the save button follows the help text
+    assert page.evaluate("document.activeElement.textContent").strip() == "Gem mit mål"
+    page.keyboard.press("Enter")
+    expect(page.locator(".p-goal")).to_have_text("Mit eget mål")
+    # 200 % zoom on a 1280 px screen is a 640 px wide layout: nothing scrolls sideways.
+    page.set_viewport_size({"width": 640, "height": 800})
+    page.evaluate("document.body.style.zoom = '2'")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+    )
+    assert overflow
