@@ -40,8 +40,10 @@ from enplan.network.services import add_member
 from enplan.organisations.models import Profession, Sector
 from enplan.plans import services
 from enplan.plans.models import TrackKind
+from enplan.portal.access import SESSION_KEY
+from enplan.portal.oidc import citizen_user
 
-from .conftest import fake_cpr, make_org, make_professional
+from .conftest import fake_cpr, make_citizen, make_org, make_professional
 
 SECRETS = {
     "final": "HEMMELIGT-SLUTMAAL",
@@ -68,6 +70,17 @@ PUBLIC = (
     "metrics",  # bearer token or address range, not a log-in (tests/test_ops_health.py)
 )
 ALLOWED = {200, 201, 204, 302, 400, 405, 409, 422}
+PORTAL = "/portal/"
+# The portal's log-in pages: open to all (404 while MitID or the demo log-in is off).
+PORTAL_LOGIN = ("/portal/login/", "/portal/mitid/")
+
+
+def _login(client: Client, user) -> None:
+    client.force_login(user)
+    if user.role == Role.CITIZEN:  # a portal session, as the MitID log-in makes it
+        session = client.session
+        session[SESSION_KEY] = True
+        session.save()
 
 
 def _routes():
@@ -171,8 +184,11 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
         b"%PDF-1.4 samtykke",  # the signed consent, a download for the network
         "samtykke.pdf",
     )
+    # Another citizen, logged in to the portal as herself (role citizen).
+    other = make_citizen(caseworker, given_name="Birgit", family_name="Anden")
     users = {
         "anonymous": None,
+        "citizen_other": citizen_user(other),
         "manager": manager,
         "politician": User.objects.create_user("pol", role=Role.POLITICIAN),
         "sysadmin": User.objects.create_user("sys", role=Role.SYSADMIN),
@@ -211,6 +227,7 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
         "consent_uuid": consent.uuid,
         "consent_id": consent.uuid,
         "goal_id": goal.uuid,
+        "activity_uuid": activity.uuid,
         "activity_id": activity.uuid,
         "track_id": track.uuid,
         "plan_id": plan.uuid,
@@ -408,6 +425,7 @@ def test_access_matrix(method, path, world):
     # Refused roles first, so that a wrongly allowed write cannot hide behind a later one.
     for role in (
         "anonymous",
+        "citizen_other",
         "manager",
         "politician",
         "sysadmin",
@@ -418,11 +436,19 @@ def test_access_matrix(method, path, world):
     ):
         client = Client()
         if world["users"][role] is not None:
-            client.force_login(world["users"][role])
+            _login(client, world["users"][role])
         response = _call(client, method, url)
         status = response.status_code
         where = f"{role} {method.upper()} {url} -> {status}"
         assert status < 500, where
+        if url.startswith(PORTAL):
+            _expect_portal(role, url, response, citizen, where)
+            continue
+        if role == "citizen_other":
+            # A citizen reaches no staff page and no API: not her own, not anyone's.
+            assert status in (403, 405), where
+            assert not _leaks(response, citizen), where
+            continue
         if path.startswith("/api/v1/messaging/receive"):
             # For message integrations only: no person, whatever the role, gets in.
             assert status == 401, where
@@ -456,6 +482,25 @@ def test_access_matrix(method, path, world):
             continue
         if status in (401, 403, 404):
             assert not _leaks(response, citizen), where
+
+
+def _expect_portal(role: str, url: str, response, citizen, where: str) -> None:
+    """The citizen's portal: pages of the citizen herself only. Its log-in pages are open to
+    all; a staff user reaches no other portal page (403), an anonymous visitor is sent to the
+    portal's log-in, and another citizen gets her own pages, with nothing of this citizen
+    (404 for this citizen's objects)."""
+    status = response.status_code
+    if url.startswith(PORTAL_LOGIN):
+        assert status in (200, 302, 404, 405), where
+    elif role == "anonymous":
+        assert status in (302, 405), where
+        if status == 302:
+            assert response["Location"] == "/portal/login/", where
+    elif role == "citizen_other":
+        assert status in ALLOWED | {404}, where
+    else:
+        assert status in (403, 405), where
+    assert not _leaks(response, citizen), where
 
 
 def test_consent_decides_what_a_member_sees(world):
@@ -554,6 +599,8 @@ def _page_writes() -> list[Write]:
     for route, name, callback in walk(get_resolver().url_patterns):
         if route.startswith(("api/", "fhir/")) or route.startswith(PUBLIC) or route == "":
             continue
+        if route.startswith("portal/"):
+            continue  # the citizen's own writes: tests/test_portal.py, as her and as others
         writes.append(Write(name, "post", "/" + route, actions_of(callback)))
     return writes
 

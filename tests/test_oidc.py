@@ -67,6 +67,11 @@ def provider(live_server, tmp_path_factory):
             f"{live_server.url}{CALLBACK}",
             "--redirect-uri",
             f"http://testserver{CALLBACK}",
+            # The citizen portal's MitID log-in (tests/test_portal_login.py).
+            "--redirect-uri",
+            f"{live_server.url}/portal/mitid/callback/",
+            "--redirect-uri",
+            "http://testserver/portal/mitid/callback/",
         ],
         env=environment,
         stdout=log,

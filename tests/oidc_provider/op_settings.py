@@ -47,6 +47,7 @@ CSRF_COOKIE_NAME = "op_csrftoken"
 SITE_URL = os.environ["OP_SITE_URL"]
 OIDC_IDTOKEN_SUB_GENERATOR = "identities.subject"
 OIDC_USERINFO = "identities.userinfo"
+OIDC_IDTOKEN_PROCESSING_HOOK = "identities.id_token_hook"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

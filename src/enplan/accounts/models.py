@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     POLITICIAN = "politician", _("Politician")
     SYSADMIN = "sysadmin", _("System administrator")
     DPO = "dpo", _("Data protection officer")
+    # The citizen herself, logged in with MitID in the portal (enplan.portal): reaches only
+    # the portal, never a staff page or the API (enplan.portal.middleware).
+    CITIZEN = "citizen", _("Citizen")
 
 
 class User(AbstractUser):

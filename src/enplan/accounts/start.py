@@ -16,6 +16,7 @@ START_PAGES: dict[str, str] = {
     Role.DPO: "admin:index",
     Role.MANAGER: "accounts:role_start",
     Role.POLITICIAN: "accounts:role_start",
+    Role.CITIZEN: "portal:home",  # the citizen's own pages (enplan.portal)
 }
 
 

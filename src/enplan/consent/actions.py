@@ -12,10 +12,12 @@ RECORD = declare(
     _("Record the citizen's consent to share information from an organisation to another"),
     Actor.COORDINATOR,
     Actor.DISCLOSER,
+    Actor.CITIZEN,
 )
 WITHDRAW = declare(
     "consent.withdraw",
     _("Record that the citizen withdraws a consent (it applies at once)"),
     Actor.COORDINATOR,
     Actor.DISCLOSER,
+    Actor.CITIZEN,
 )

@@ -15,6 +15,7 @@ ADD_AGENDA_ITEM = declare(
     _("Add an item to the agenda of a planned meeting"),
     Actor.COORDINATOR,
     Actor.MEMBER,
+    Actor.CITIZEN,
 )
 WRITE_MINUTES = declare(
     "meetings.write_minutes",
@@ -47,4 +48,9 @@ COOPERATION = declare(
         "(only its organisations)"
     ),
     Actor.PROFESSIONAL,
+)
+CITIZEN_CHECK = declare(
+    "meetings.citizen_check",
+    _("Answer the four-item check (1–5) after a held meeting (the citizen herself)"),
+    Actor.CITIZEN,
 )

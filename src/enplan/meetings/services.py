@@ -883,3 +883,29 @@ def cooperation_due(user) -> list[dict]:
         for org in Organisation.objects.filter(pk__in=partner_ids).order_by("name")
         if held.get(org.pk, 0) < wanted
     ]
+
+
+CHECK_ITEMS = ("check_overview", "check_meeting", "check_agreed", "check_optimism")
+
+
+def record_citizen_check(meeting: Meeting, user, answers: dict[str, int]) -> Minutes:
+    """The citizen answers the four-item check herself (1–5 each) after the meeting, into the
+    meeting's draft minutes; once the minutes are approved the check is closed."""
+    require(user, actions.CITIZEN_CHECK, meeting.citizen)
+    if meeting.is_cancelled or meeting.starts_at > timezone.now():
+        raise ValidationError(_("You can answer when the meeting has been held."))
+    minutes = current_minutes(meeting)
+    if minutes is None or minutes.locked:
+        raise ValidationError(_("The check for this meeting is closed."))
+    values = {}
+    for name in CHECK_ITEMS:
+        value = answers.get(name)
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            raise ValidationError({name: [_("Choose a number from 1 to 5.")]})
+        values[name] = value
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(minutes, name, value)
+        minutes.save(update_fields=[*values, "updated_at"])
+        record(user, meeting.citizen, Action.UPDATE, minutes, change="citizen_check")
+    return minutes

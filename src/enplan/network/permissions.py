@@ -62,9 +62,10 @@ def register_kind(kind: str, resolver: Callable) -> None:
 
 
 def citizen_link(user, citizen) -> bool:
-    """Hook for the citizen portal: True when `user` is the citizen herself (a MitID log-in
-    linked to this citizen). There is no citizen user yet, so nobody is."""
-    return False
+    """True when `user` is the citizen herself (a MitID log-in linked to this citizen), as
+    the portal, which registers the CITIZEN kind, decides."""
+    resolver = _RESOLVERS.get(Actor.CITIZEN)
+    return resolver is not None and bool(resolver(user, citizen))
 
 
 def _memberships(user, citizen) -> list[tuple[int, str, str]]:

@@ -17,6 +17,7 @@ EDIT_PLAN = declare(
         "follow-up); a field another organisation wrote only when it is shared with you"
     ),
     Actor.SHARED,
+    Actor.CITIZEN,
 )
 ADD_GOAL = declare("plans.add_goal", _("Add a sub-goal (delmål) to the plan"), Actor.MEMBER)
 EDIT_GOAL = declare("plans.edit_goal", _("Change a sub-goal that is shared with you"), Actor.SHARED)
@@ -40,4 +41,9 @@ EDIT_TRACK = declare(
     "plans.edit_track",
     _("Change a track (treatment, employment) that is shared with you, or signal readiness"),
     Actor.SHARED,
+)
+CITIZEN_VIEW = declare(
+    "plans.citizen_view",
+    _("Say whether an activity makes sense to the citizen (the citizen herself, in the portal)"),
+    Actor.CITIZEN,
 )

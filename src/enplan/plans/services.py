@@ -9,9 +9,11 @@ passes the version it showed the user; if someone saved in between, nothing is w
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
 from enplan.audit.services import record
@@ -21,6 +23,7 @@ from enplan.network.permissions import require
 from .actions import (
     ADD_ACTIVITY,
     ADD_GOAL,
+    CITIZEN_VIEW,
     EDIT_ACTIVITY,
     EDIT_GOAL,
     EDIT_PLAN,
@@ -32,6 +35,7 @@ from .models import (
     PLAN_FIELD_CATEGORIES,
     Activity,
     ChangeKind,
+    CitizenView,
     Goal,
     Plan,
     PlanVersion,
@@ -307,6 +311,22 @@ def _update_activity(
     )
     activity_saved(actor, activity, created=False, previous_status=previous_status)
     return version
+
+
+def set_citizen_view(activity: Activity, actor, expected_version: int, value: str) -> PlanVersion:
+    """The citizen says whether an activity makes sense to her. Only that field changes, and
+    the activity keeps its origin: her answer does not make another organisation's activity
+    visible across organisations."""
+    if value not in CitizenView.values:
+        raise ValidationError({"citizen_view": [_("Choose one of the answers.")]})
+    require(actor, CITIZEN_VIEW, activity.plan.citizen)
+
+    def apply() -> Activity:
+        activity.citizen_view = value
+        activity.save(update_fields=["citizen_view", "updated_at"])
+        return activity
+
+    return _change(activity.plan, actor, expected_version, ChangeKind.ACTIVITY_UPDATED, apply)
 
 
 def remove_activity(activity: Activity, actor, expected_version: int) -> PlanVersion:

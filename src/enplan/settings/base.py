@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "enplan.certificates",
     "enplan.cooperation",
     "enplan.caseload",
+    "enplan.portal",
     "enplan.api",
     "enplan.synthetic",
 ]
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "enplan.portal.context.portal_languages",
             ],
         },
     },
@@ -115,7 +117,24 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "da"
-LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
+# Staff pages speak Danish and English; the citizen's portal also Arabic, Turkish and Somali
+# (enplan.portal.middleware keeps the extra three on the portal's pages).
+STAFF_LANGUAGES = ("da", "en")
+PORTAL_LANGUAGES = [
+    ("da", "Dansk"),
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("tr", "Türkçe"),
+    ("so", "Soomaali"),
+]
+LANGUAGES = [
+    ("da", _("Danish")),
+    ("en", _("English")),
+    ("ar", "العربية"),
+    ("tr", "Türkçe"),
+    ("so", "Soomaali"),
+]
+LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Danish dates and times in both languages (enplan/formats/en): 12.04.2026 15:43.
 FORMAT_MODULE_PATH = ["enplan.formats"]
@@ -194,6 +213,40 @@ from .auth import *  # noqa: E402, F403
 
 INSTALLED_APPS += AUTH_EXTRA_APPS  # noqa: F405
 MIDDLEWARE += AUTH_EXTRA_MIDDLEWARE  # noqa: F405
+# Citizen and staff sessions apart (after authentication and the two-factor gate).
+MIDDLEWARE += ["enplan.portal.middleware.CitizenSessionMiddleware"]  # noqa: F405
+AUTHENTICATION_BACKENDS += ["enplan.portal.oidc.CitizenOIDCBackend"]  # noqa: F405
+
+# --- The citizen's portal (enplan.portal): MitID through an OpenID Connect broker -------------
+# Off unless client id, secret, issuer and endpoints are set. The CPR number comes in the
+# claim PORTAL_CPR_CLAIM; the ID token's acr must be one of PORTAL_OIDC_ACR_VALUES.
+PORTAL_OIDC = {
+    "OIDC_RP_CLIENT_ID": os.environ.get("PORTAL_OIDC_RP_CLIENT_ID", ""),
+    "OIDC_RP_CLIENT_SECRET": os.environ.get("PORTAL_OIDC_RP_CLIENT_SECRET", ""),
+    "OIDC_OP_ISSUER": os.environ.get("PORTAL_OIDC_OP_ISSUER", ""),
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": os.environ.get("PORTAL_OIDC_OP_AUTHORIZATION_ENDPOINT", ""),
+    "OIDC_OP_TOKEN_ENDPOINT": os.environ.get("PORTAL_OIDC_OP_TOKEN_ENDPOINT", ""),
+    "OIDC_OP_USER_ENDPOINT": os.environ.get("PORTAL_OIDC_OP_USER_ENDPOINT", ""),
+    "OIDC_OP_JWKS_ENDPOINT": os.environ.get("PORTAL_OIDC_OP_JWKS_ENDPOINT", ""),
+    "OIDC_RP_SIGN_ALGO": "RS256",
+    "OIDC_RP_SCOPES": os.environ.get("PORTAL_OIDC_RP_SCOPES", "openid"),
+    "OIDC_ACR_VALUES": os.environ.get(
+        "PORTAL_OIDC_ACR_VALUES", "https://data.gov.dk/concept/core/nsis/loa/Substantial"
+    ),
+    "OIDC_USE_NONCE": True,
+    "OIDC_USE_PKCE": True,
+    "OIDC_PKCE_CODE_CHALLENGE_METHOD": "S256",
+    "OIDC_CREATE_USER": False,
+}
+PORTAL_CPR_CLAIM = os.environ.get("PORTAL_CPR_CLAIM", "dk:gov:saml:attribute:CprNumberIdentifier")
+# The demo's one-click log-in as one of its two demo citizens (settings/demo.py turns it on).
+PORTAL_DEMO_LOGIN = False
+# What a citizen may consent to herself in the portal (the municipality decides): categories
+# and the longest period in days. Health and substance use stay with the professionals.
+PORTAL_CONSENT_CATEGORIES = os.environ.get(
+    "PORTAL_CONSENT_CATEGORIES", "plan,employment,minutes,messages"
+).split(",")
+PORTAL_CONSENT_MAX_DAYS = int(os.environ.get("PORTAL_CONSENT_MAX_DAYS", "365"))
 
 # Messaging (MedCom CareCommunication). Limits apply to received and sent messages alike.
 ENPLAN_MESSAGE_MAX_BYTES = int(os.environ.get("ENPLAN_MESSAGE_MAX_BYTES", 20 * 1024 * 1024))

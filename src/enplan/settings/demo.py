@@ -26,3 +26,6 @@ WHITENOISE_AUTOREFRESH = True
 # runs in, unless an SMTP server is configured.
 if "EMAIL_BACKEND" not in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# The portal's one-click log-in as a demo citizen (never in production).
+PORTAL_DEMO_LOGIN = True
