@@ -42,6 +42,7 @@ NOT_EDIT_FORMS = {
     "accounts:two_factor_verify": "checks a code",
     "accounts:login": "logs in",
     "citizens:new": "registers a new citizen",
+    "cooperation:directory_verify": "confirms the organisation's directory entry as checked today",
     "citizens:contact_new": "registers a new contact",
     "citizens:member_add": "adds someone to the network",
     "citizens:member_end": "removes someone from the network",

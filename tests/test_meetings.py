@@ -747,7 +747,7 @@ def test_plan_page_shows_coming_meetings_beside_activities(citizen, caseworker, 
     _plan(citizen, caseworker, starts_at=_at(200), ends_at=_at(200, 11))  # beyond 3 months
     body = client_for(caseworker).get(f"/citizens/{citizen.uuid}/plan/").content.decode()
     assert f"/meetings/{meeting.uuid}/" in body
-    assert body.count('class="tl-bar event"') == 1
+    assert body.count('class="tl-event"') == 1
 
 
 def test_cooperation_meetings_due_and_planned(citizen, caseworker, psych, client_for):

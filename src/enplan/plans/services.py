@@ -195,8 +195,15 @@ def _assign(obj, data: dict[str, Any], actor=None):
 def update_plan(plan: Plan, actor, expected_version: int, data: dict[str, Any]) -> PlanVersion:
     """Change plan fields; each changed field is attributed to the actor's organisation."""
     changed = _differences(plan, data)
+    # Whether a field already holds text is read from the database: a validated ModelForm has
+    # already put the new values on `plan`, and only what is stored has an origin to protect.
+    stored = (
+        type(plan)._base_manager.filter(pk=plan.pk).values(*changed).first() or {}
+        if changed and plan.pk
+        else {}
+    )
     for name in changed or [None]:
-        filled = name is not None and getattr(plan, name) not in ("", None)
+        filled = name is not None and stored.get(name) not in ("", None)
         require(
             actor,
             EDIT_PLAN,
