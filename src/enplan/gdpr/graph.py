@@ -30,7 +30,13 @@ def citizen_paths() -> dict[type[models.Model], tuple[str, ...]]:
     (one per foreign key that leads there, each along a shortest path) that reach it."""
     shortest: dict[type[models.Model], str] = {Citizen: ""}
     lookups: dict[type[models.Model], list[str]] = {}
-    candidates = [m for m in apps.get_models() if not m._meta.proxy and _concrete(m) is not Citizen]
+    # Many-to-many link tables are the citizen's data too (which activities a certificate
+    # request considered), so the auto-created through models are walked as well.
+    candidates = [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if not m._meta.proxy and _concrete(m) is not Citizen
+    ]
     frontier = {Citizen}
     while frontier:
         reached: dict[type[models.Model], str] = {}
@@ -53,6 +59,11 @@ def citizen_paths() -> dict[type[models.Model], tuple[str, ...]]:
                 tail = shortest[target]
                 lookups.setdefault(model, []).append(f"{f.name}__{tail}" if tail else f.name)
     return {m: tuple(p) for m, p in lookups.items()}
+
+
+def is_link_table(model: type[models.Model]) -> bool:
+    """A many-to-many link table Django created: its rows name two other rows, nothing more."""
+    return bool(model._meta.auto_created)
 
 
 def citizen_owned_models() -> list[type[models.Model]]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from enplan.audit.models import Action, AuditEntry
 from enplan.citizens.models import Citizen, Language
 
-from .graph import citizen_owned_models, rows_of
+from .graph import citizen_owned_models, is_link_table, rows_of
 
 # Fields whose model gives no label of its own (or only a technical one).
 LABELS = {
@@ -285,7 +285,7 @@ def context(citizen: Citizen) -> dict:
             sections.append({"heading": heading, "items": [i for i in items if i]})
     for key, model in owned.items():
         known = {s[0] for s in SECTIONS} | SPECIAL | TECHNICAL
-        if key not in known:
+        if key not in known and not is_link_table(model):
             fields = _generic_fields(model)
             items = [_pairs(o, fields) for o in rows_of(model, citizen)]
             sections.append(
@@ -294,7 +294,11 @@ def context(citizen: Citizen) -> dict:
                     "items": [i for i in items if i],
                 }
             )
-    technical = sum(rows_of(owned[k], citizen).count() for k in TECHNICAL if k in owned)
+    technical = sum(
+        rows_of(model, citizen).count()
+        for key, model in owned.items()
+        if key in TECHNICAL or is_link_table(model)
+    )
     plan = rows_of(owned["plans.plan"], citizen).first() if "plans.plan" in owned else None
     return {
         "citizen": citizen,
