@@ -20,6 +20,32 @@ from enplan.plans.services import get_or_create_plan
 # around it are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# Rows the data migrations install (meeting rules, certificate kinds). A transactional test
+# flushes the database afterwards; when tests run in parallel (pytest-xdist) such a test can
+# come before an ordinary one on the same worker, so the rows are put back where missing.
+INSTALLATION_DEFAULTS = (
+    ("enplan.meetings.migrations.0002_default_kind_rules", "add_rules", "meetings.KindRule"),
+    ("enplan.certificates.migrations.0002_default_kinds", "add", "certificates.CertificateKind"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _installation_defaults(request):
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("_django_db_helper")
+    for module, function, model in INSTALLATION_DEFAULTS:
+        if not apps.get_model(model).objects.exists():
+            getattr(importlib.import_module(module), function)(apps, None)
+
+
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
 
