@@ -67,24 +67,12 @@ def _errors(response) -> list[str]:
     ]
 
 
-# The consent form still shows Django's text for its check constraint ("Begrænsning
-# “consent_has_exactly_one_recipient” er overtrådt"): its own messages are built on the
-# consent branch (issue 11.6). Checked separately below until that is merged.
-FIXED_ELSEWHERE = {"citizens:consents"}
-
-
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_every_form_refuses_missing_input_politely(db, language):
-    assert _problems(language, skip=FIXED_ELSEWHERE) == []
+    assert _problems(language) == []
 
 
-@pytest.mark.xfail(reason="consent form messages: consent branch (issue 11.6)", strict=False)
-@pytest.mark.parametrize("language", ["da", "en"])
-def test_the_consent_form_refuses_missing_input_politely(db, language):
-    assert _problems(language, only=FIXED_ELSEWHERE) == []
-
-
-def _problems(language: str, skip: set = frozenset(), only: set | None = None) -> list[str]:
+def _problems(language: str) -> list[str]:
     world = seeded_world()
     foreign = _foreign_strings(language)
     client = Client()
@@ -92,8 +80,6 @@ def _problems(language: str, skip: set = frozenset(), only: set | None = None) -
     client.force_login(world.user)
     problems, tried = [], 0
     for name, url in page_urls(world):
-        if name in skip or (only is not None and name not in only):
-            continue
         page = client.get(url)
         if page.status_code != 200 or "html" not in page.get("Content-Type", ""):
             continue
@@ -127,5 +113,5 @@ def _problems(language: str, skip: set = frozenset(), only: set | None = None) -
                         problems.append(f"{where}: message in the other language {e!r}")
                     if language == "da" and "This field is required" in e:
                         problems.append(f"{where}: untranslated {e!r}")
-    assert tried >= (4 if only else 20), tried
+    assert tried >= 20, tried
     return problems
