@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from enplan.audit.models import Action, AuditEntry
 from enplan.citizens.models import Citizen, Language
+from enplan.plans.snapshots import ACTIVITY_FIELDS, GOAL_FIELDS
 
 from .graph import citizen_owned_models, is_link_table, rows_of
 
@@ -46,26 +47,12 @@ SECTIONS = [
     (
         "plans.goal",
         gettext_lazy("Your sub-goals"),
-        ["title", "area", "target_date", "status", "evaluation"],
+        list(GOAL_FIELDS),
     ),
     (
         "plans.activity",
         gettext_lazy("Activities in your plan"),
-        [
-            "title",
-            "goal",
-            "track",
-            "starts_on",
-            "ends_on",
-            "responsible",
-            "organisation",
-            "purpose",
-            "legal_basis",
-            "legal_reference",
-            "status",
-            "citizen_view",
-            "evaluation",
-        ],
+        list(ACTIVITY_FIELDS),
     ),
     (
         "plans.track",
