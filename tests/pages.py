@@ -119,6 +119,8 @@ class Markup(HTMLParser):
         self._skip = 0
         self._select: dict | None = None
         self._textarea: dict | None = None
+        title = re.search(r"<title[^>]*>(.*?)</title>", html, re.S | re.I)
+        self.title = title.group(1).strip() if title else None
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
@@ -171,8 +173,11 @@ class Markup(HTMLParser):
             self.text.append(data.strip())
 
     def problems(self) -> list[str]:
-        """Duplicate ids and references to ids that are not on the page."""
+        """Duplicate ids, references to ids that are not on the page, and a missing or broken
+        <title> (a template block left open swallows page content into it)."""
         seen, out = set(), []
+        if self.title is not None and ("<" in self.title or len(self.title) > 150):
+            out.append(f"<title> holds markup or a whole page: {self.title[:60]!r}…")
         for i in self.ids:
             if i in seen:
                 out.append(f"duplicate id {i!r}")

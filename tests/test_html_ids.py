@@ -53,3 +53,6 @@ def test_markup_checker_finds_what_it_should():
         "<input aria-describedby='b_error'> points at no id",
     ]
     assert Markup('<label for="x">X</label><input id="x">').problems() == []
+    swallowed = Markup("<title>My meetings<section><h2>Upcoming</h2></section></title>")
+    assert swallowed.problems()[0].startswith("<title> holds markup")
+    assert Markup("<title>Mine møder – enplan</title>").problems() == []
