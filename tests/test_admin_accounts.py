@@ -279,8 +279,8 @@ def test_every_role_lands_on_a_start_page_it_may_open(client, role, caseworker, 
     final = response.redirect_chain[-1][0]
     expected = {
         "professional": "/citizens/",
-        "manager": "/accounts/start/",
-        "politician": "/accounts/start/",
+        "manager": "/insights/",
+        "politician": "/insights/",
         "sysadmin": "/admin/",
         "dpo": "/admin/",
     }[role]

@@ -316,7 +316,7 @@ def test_users_without_organisation_are_not_forced(client, manager, jobcenter):
     jobcenter.require_two_factor = True
     jobcenter.save()
     # not sent to enrolment: straight to the manager's start page
-    assert login(client, username="leder")["Location"] == "/accounts/start/"
+    assert login(client, username="leder")["Location"] == "/insights/"
 
 
 # --- API sessions ----------------------------------------------------------------------------

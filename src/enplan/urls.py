@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/", include("enplan.meetings.my_urls")),
     path("certificates/", include("enplan.certificates.my_urls")),
     path("cooperation/", include("enplan.cooperation.urls")),
+    path("insights/", include("enplan.insights.urls")),
     path("portal/", include("enplan.portal.urls")),
     path("citizens/", include("enplan.portal.staff_urls")),
     path("api/v1/", api.urls),

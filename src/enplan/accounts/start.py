@@ -1,9 +1,8 @@
 """Where each role starts: the one place that maps a role to its start page.
 
 Professionals work in their caseload; system administrators and the data protection officer
-work in the administration; managers and politicians see aggregates only. Their aggregate
-pages are a later app (insights): until then they land on a plain page that says what they
-can do. Change the mapping here, and the log-in, the home URL and the 403 page follow.
+work in the administration; managers and politicians see aggregates only, in the insights
+app. Change the mapping here, and the log-in, the home URL and the 403 page follow.
 """
 
 from django.urls import reverse
@@ -14,8 +13,8 @@ START_PAGES: dict[str, str] = {
     Role.PROFESSIONAL: "citizens:caseload",
     Role.SYSADMIN: "admin:index",
     Role.DPO: "admin:index",
-    Role.MANAGER: "accounts:role_start",
-    Role.POLITICIAN: "accounts:role_start",
+    Role.MANAGER: "insights:start",
+    Role.POLITICIAN: "insights:start",
     Role.CITIZEN: "portal:home",  # the citizen's own pages (enplan.portal)
 }
 

@@ -17,7 +17,6 @@ from enplan.audit.models import Action
 from enplan.audit.services import record
 
 from .forms import CodeForm
-from .models import Role
 from .oidc import REFUSAL_SESSION_KEY, Refusal, oidc_enabled
 from .start import start_url
 from .two_factor import (
@@ -57,10 +56,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def role_start(request: HttpRequest) -> HttpResponse:
-    """Managers' and politicians' start page until their aggregate pages exist."""
-    if request.user.role not in (Role.MANAGER, Role.POLITICIAN):
-        return redirect(start_url(request.user))
-    return render(request, "accounts/role_start.html")
+    """The former start page of managers and politicians: their start page is now the
+    insights overview (accounts.start), kept here for old bookmarks."""
+    return redirect(start_url(request.user))
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

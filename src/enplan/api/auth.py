@@ -16,19 +16,27 @@ from enplan.messaging.models import MessageIntegration
 
 
 class TokenAuth(HttpBearer):
+    """A personal API token; `allowed` refuses a role the router is not for (403)."""
+
+    allowed = staticmethod(require_professional)
+
     def authenticate(self, request, token: str):
         user = ApiToken.objects.authenticate(token)
         if user is not None:
             request.user = user
-            require_professional(user)
+            self.allowed(user)
         return user
 
 
 class ProfessionalSessionAuth(SessionAuth):
+    """The browser session; `allowed` as for TokenAuth."""
+
+    allowed = staticmethod(require_professional)
+
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         if user is not None:
-            require_professional(user)
+            self.allowed(user)
         return user
 
 

@@ -38,6 +38,7 @@ from . import schemas as s
 from .auth import AUTH
 from .errors import DocumentedAPI
 from .forms import FormInvalid, bind
+from .insights import insights
 from .meetings import meetings
 from .messaging import messaging
 from .serializers import activity_out, citizen_out, citizen_summary, member_out, plan_out
@@ -463,3 +464,4 @@ api.add_router("/citizens", plans)
 
 api.add_router("", messaging)
 api.add_router("/citizens", meetings)
+api.add_router("/insights", insights)

@@ -32,6 +32,9 @@ class Actor:
     # A message integration (VANS/mailbox adapter, partner system) with its own credential:
     # never a person.
     INTEGRATION = "integration"
+    # A manager, for writes that hold no citizen's data (opening a relational coordination
+    # survey round for her organisation). Never for a case write.
+    MANAGER = "manager"
 
     ALL = (
         COORDINATOR,
@@ -43,6 +46,7 @@ class Actor:
         CITIZEN,
         PROFESSIONAL,
         INTEGRATION,
+        MANAGER,
     )
 
 

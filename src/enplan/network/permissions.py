@@ -18,7 +18,8 @@ with the kinds of actor allowed to perform it. A service calls
 - PROFESSIONAL – any professional: only for writes outside a case (registering a citizen, the
                 organisation's own settings); `citizen` is None for those;
 - INTEGRATION – a message integration's credential, never a person (the receipt endpoint
-                authenticates those itself).
+                authenticates those itself);
+- MANAGER     – a manager, only for writes outside a case (a survey round in insights).
 
 Being outside the network, or a manager, politician, DPO or system administrator, gives no
 kind at all: such a user may change nothing in a citizen's case. Every refusal is audited
@@ -49,6 +50,7 @@ KIND_LABELS = {
     Actor.CITIZEN: gettext_lazy("the citizen"),
     Actor.PROFESSIONAL: gettext_lazy("professionals"),
     Actor.INTEGRATION: gettext_lazy("message integrations"),
+    Actor.MANAGER: gettext_lazy("managers"),
 }
 
 # kind -> resolver(user, citizen, origin_id, category) -> bool, registered by apps above the
@@ -92,6 +94,8 @@ def actor_kinds(
         return kinds
     if citizen is not None and citizen_link(user, citizen):
         kinds.add(Actor.CITIZEN)
+    if citizen is None and getattr(user, "role", None) == "manager":
+        kinds.add(Actor.MANAGER)  # writes outside any case only (enplan.insights)
     if not getattr(user, "is_professional", False) or user.professional_or_none is None:
         return kinds
     kinds.add(Actor.PROFESSIONAL)
@@ -202,6 +206,7 @@ KIND_NAMES = {
     Actor.CITIZEN: "the citizen",
     Actor.PROFESSIONAL: "any professional",
     Actor.INTEGRATION: "message integration",
+    Actor.MANAGER: "a manager (of her organisation)",
 }
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "enplan.cooperation",
     "enplan.caseload",
     "enplan.portal",
+    "enplan.insights",
     "enplan.api",
     "enplan.synthetic",
 ]
