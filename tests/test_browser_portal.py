@@ -15,7 +15,7 @@ from enplan.consent.models import Category, Consent
 from enplan.consent.services import give
 from enplan.plans import services as plans
 
-from .conftest import browser_login, make_citizen
+from .conftest import browser_login, make_citizen, sign_out
 from .oidc_provider.identities import CITIZEN_A_CPR, PASSWORD
 from .test_oidc import provider  # noqa: F401 (the provider fixture)
 from .test_portal_login import portal_oidc  # noqa: F401
@@ -31,6 +31,7 @@ PORTAL_PAGES = [
     "/portal/",
     "/portal/contacts/",
     "/portal/meetings/",
+    "/portal/certificates/",
     "/portal/consents/",
     "/portal/log/",
     "/portal/data/",
@@ -162,7 +163,7 @@ def test_portal_pages_pass_axe(page, anna):
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto("/portal/")
     page.screenshot(path=str(ARTIFACTS / "portal-phone.png"), full_page=True)
-    page.context.clear_cookies()
+    sign_out(page)
     page.goto("/portal/login/")
     _no_serious_violations(page)
 
@@ -189,3 +190,79 @@ def test_keyboard_only_she_writes_her_goal_and_zoom_loses_nothing(page, anna):
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
     )
     assert overflow
+
+
+def _around(page, selector: str) -> dict:
+    box = page.locator(selector).first.bounding_box()
+    return {"x": 0, "y": max(box["y"] - 20, 0), "width": 900, "height": box["height"] + 160}
+
+
+def test_she_asks_for_an_interpreter_and_the_convener_accepts(
+    page, browser, live_server, anna, caseworker
+):
+    """Min plan → the meeting → "ask for an interpreter"; the convener accepts it on the staff
+    meeting page; she sees it accepted. axe on both sides; the glossary term in the meeting's
+    heading explains itself on keyboard focus."""
+    import datetime
+
+    from django.utils import timezone
+
+    from enplan.meetings import services as meetings
+
+    start = timezone.now() + datetime.timedelta(days=10)
+    meeting = meetings.plan_meeting(
+        caseworker.user,
+        anna,
+        {
+            "kind": "network",
+            "purpose": "Status på planen",
+            "working_question": "Hvad er næste skridt?",
+            "starts_at": start,
+            "ends_at": start + datetime.timedelta(hours=1),
+            "place_kind": "jobcenter",
+        },
+        [],
+        override_reason="ok",
+    ).meeting
+    page.set_viewport_size({"width": 390, "height": 844})
+    mitid(page)
+    page.get_by_role("link", name="Mine møder").click()
+    card = page.locator(f"section[aria-labelledby='m-{meeting.uuid}']")
+    term = card.locator("h2 abbr.gloss")
+    term.focus()
+    expect(card.locator("h2 .gloss-tip")).to_be_visible()
+    expect(card.locator("h2 .gloss-tip")).to_contain_text("fagfolk")
+    card.locator("summary").click()
+    _no_serious_violations(page)  # with the two small forms open
+    card.get_by_label("Sprog").select_option("ar")
+    card.get_by_label("Dialekt (hvis det betyder noget)").fill("Irakisk")
+    card.get_by_role("button", name="Bed om en tolk").click()
+    expect(page.locator(".p-msg.success")).to_contain_text("Vi har bedt om en tolk til dig")
+    expect(card.locator(".p-requests")).to_contain_text("Venter på svar")
+    _no_serious_violations(page)
+    staff = browser.new_context(base_url=live_server.url, locale="da-DK").new_page()
+    browser_login(staff, caseworker)
+    staff.goto(f"/citizens/{anna.uuid}/meetings/{meeting.uuid}/")
+    requests = staff.locator("#requests")
+    expect(requests).to_contain_text("Irakisk")
+    requests.get_by_label("Kort svar til borgeren (skal udfyldes for at afvise)").fill(
+        "Vi bestiller en tolk"
+    )
+    requests.get_by_role("button", name="Godkend ønsket").click()
+    expect(staff.locator("main")).to_contain_text("Ønsket er godkendt")
+    expect(staff.locator(".meeting-facts")).to_contain_text("Arabisk")
+    _no_serious_violations(staff)
+    # The meeting's kind explains itself on focus (a tap on a phone), here in Danish.
+    staff.locator("main h2 abbr.gloss").first.focus()
+    tip = staff.locator("main h2 .gloss-tip").first
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("Et møde, hvor borgeren og de fagfolk")
+    ARTIFACTS.mkdir(exist_ok=True)
+    staff.screenshot(path=str(ARTIFACTS / "glossary-tooltip.png"), clip=_around(staff, "main h2"))
+    staff.context.close()
+    page.reload()
+    expect(card.locator(".p-requests")).to_contain_text("Ja – det er ordnet")
+    expect(card.locator(".p-requests")).to_contain_text("Vi bestiller en tolk")
+    expect(card).to_contain_text("Tolk")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "portal-meeting-request.png"), full_page=True)

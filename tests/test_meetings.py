@@ -548,6 +548,71 @@ def test_my_meetings_lists_upcoming_missing_minutes_and_late_discharge(
     assert response.status_code == 200
 
 
+def test_caseload_shows_next_meeting_and_the_meetings_that_need_attention(
+    citizen, caseworker, outsider, client_for
+):
+    later = _plan(citizen, caseworker, starts_at=_at(9), ends_at=_at(9, 11)).meeting
+    sooner = _plan(citizen, caseworker, starts_at=_at(3), ends_at=_at(3, 11)).meeting
+    _plan(citizen, caseworker, starts_at=_at(-10), ends_at=_at(-10, 11))  # no minutes yet
+    client = client_for(caseworker)
+    page = client.get("/citizens/").content.decode()
+    # The next planned meeting, not a later or a past one, linked from the citizen's row.
+    assert f"/meetings/{sooner.uuid}/" in page
+    assert str(later.uuid) not in page
+    assert 'hx-get="/meetings/summary/"' in page
+    assert client.get("/meetings/summary/")["Location"] == "/meetings/"  # without htmx
+    summary = client.get("/meetings/summary/", headers={"HX-Request": "true"}).content.decode()
+    assert "2 upcoming meetings" in summary
+    assert "1 meeting without minutes" in summary
+    assert citizen.given_name not in summary  # counts only
+    # A cancelled meeting is not the next one.
+    Meeting.objects.filter(pk=sooner.pk).update(status=Status.CANCELLED)
+    page = client.get("/citizens/").content.decode()
+    assert f"/meetings/{later.uuid}/" in page and str(sooner.uuid) not in page
+    # Someone outside every network has no caseload row and no meetings to count.
+    outside = client_for(outsider).get("/meetings/summary/", headers={"HX-Request": "true"})
+    assert "0 upcoming meetings" in outside.content.decode()
+
+
+def test_the_worker_reminds_the_convener_once_of_missing_minutes(citizen, caseworker, settings):
+    from enplan.core import jobs
+
+    caseworker.email = "mette@jobcenter.example"
+    caseworker.save()
+    held = _plan(citizen, caseworker, starts_at=_at(-10), ends_at=_at(-10, 11)).meeting
+    _plan(citizen, caseworker, starts_at=_at(-1), ends_at=_at(-1, 11))  # not due yet
+    remind = jobs.get("meetings.reminders").func
+    mail.outbox.clear()
+    assert remind() == {"minutes_missing_reminded": 1}
+    assert remind() == {"minutes_missing_reminded": 0}  # once, however often the job runs
+    [message] = mail.outbox
+    assert message.to == ["mette@jobcenter.example"]
+    assert f"/citizens/{citizen.uuid}/meetings/{held.uuid}/minutes/" in message.body
+    for secret in (citizen.given_name, citizen.family_name, citizen.cpr):
+        assert secret not in message.subject + message.body
+    # Approved minutes end it (the record of the sent reminder aside).
+    from enplan.core.models import SentReminder
+
+    SentReminder.objects.all().delete()
+    minutes = services.start_minutes(held, caseworker.user)
+    services.approve_minutes(minutes, caseworker.user)
+    assert remind() == {"minutes_missing_reminded": 0}
+
+
+def test_a_reminder_that_could_not_be_sent_is_tried_again(db, settings):
+    from enplan.core.models import SentReminder
+    from enplan.core.reminders import send_once
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+    assert send_once("test:1", ["a@example.org"], "Emne", "Tekst") is False
+    assert not SentReminder.objects.exists()  # not recorded: the next run tries again
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send_once("test:1", ["a@example.org"], "Emne", "Tekst") is True
+    assert send_once("test:1", ["a@example.org"], "Emne", "Tekst") is False
+    assert send_once("test:2", [""], "Emne", "Tekst") is False  # nobody to tell
+
+
 # --- query counts --------------------------------------------------------------------------
 
 
@@ -737,9 +802,14 @@ def test_failed_invitation_is_kept_and_retried(citizen, caseworker, settings):
     row = InvitationEmail.objects.get()
     assert row.sent_at is None and row.attempts == 1 and row.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("send_meeting_invitations")
+    # The worker's job retries it (the command does the same by hand).
+    from enplan.core import jobs
+
+    assert jobs.get("meetings.invitations").func() == {"sent": 1, "failed": 0}
     row.refresh_from_db()
     assert row.sent_at is not None and len(mail.outbox) == 1
+    call_command("send_meeting_invitations")
+    assert len(mail.outbox) == 1  # sent once
 
 
 def test_plan_page_shows_coming_meetings_beside_activities(citizen, caseworker, plan, client_for):

@@ -29,6 +29,7 @@ PORTAL_PAGES = [
     "/portal/",
     "/portal/contacts/",
     "/portal/meetings/",
+    "/portal/certificates/",
     "/portal/consents/",
     "/portal/log/",
     "/portal/data/",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from enplan.citizens.models import Citizen, Contact
 from enplan.consent.policy import visible_q
 from enplan.courses.models import Course, CourseState
+from enplan.meetings.models import Meeting, Status
 from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.plans.models import OPEN_ACTIVITY_STATUSES, Activity, activity_category_q
 
@@ -95,6 +96,29 @@ def caseload(user, *, coordinating_only: bool = False, search: str = "", order: 
         for word in search.split()[:4]:
             qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
     return qs.order_by(*CASELOAD_ORDERINGS.get(order, CASELOAD_ORDERINGS["name"]))
+
+
+def attach_next_meetings(rows) -> None:
+    """Set `next_meeting` (starts_at, kind, uuid) on each row of a caseload page: one query
+    for the page's citizens on the (citizen, starts_at) index. Cheaper than three correlated
+    subqueries in the caseload query, whose compilation alone cost more than this query."""
+    rows = list(rows)
+    for row in rows:
+        row.next_meeting = None
+    if not rows:
+        return
+    by_id = {row.pk: row for row in rows}
+    upcoming = (
+        Meeting.objects.filter(
+            citizen_id__in=by_id, status=Status.PLANNED, starts_at__gte=timezone.now()
+        )
+        .order_by("starts_at")
+        .values_list("citizen_id", "starts_at", "kind", "uuid")
+    )
+    for citizen_id, starts_at, kind, uuid in upcoming:
+        row = by_id[citizen_id]
+        if row.next_meeting is None:
+            row.next_meeting = (starts_at, kind, uuid)
 
 
 def mask_caseload(user, rows) -> None:

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from enplan.consent import views as consent_views
+from enplan.cooperation import views as cooperation_views
 from enplan.courses import views as course_views
 from enplan.messaging import views as message_views
 from enplan.network import views as network_views
@@ -20,6 +21,11 @@ citizen_patterns = [
     path("courses/new/", course_views.course_new, name="course_new"),
     path("courses/<uuid:course_uuid>/edit/", course_views.course_edit, name="course_edit"),
     path("plan/", include("enplan.plans.urls")),
+    path(
+        "plan/activities/<uuid:activity_uuid>/offer/",
+        cooperation_views.activity_offer,
+        name="activity_offer",
+    ),
     path("meetings/", include("enplan.meetings.urls")),
     path("certificates/", include("enplan.certificates.urls")),
     path("consent/", consent_views.consent_list, name="consents"),

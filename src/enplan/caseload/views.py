@@ -32,10 +32,11 @@ from enplan.plans.services import plan_of
 
 from .forms import NewCitizenForm
 from .joining import decide, is_coordinator, pending_for, register_or_ask
-from .queries import CASELOAD_ORDERINGS, caseload, mask_caseload
+from .queries import CASELOAD_ORDERINGS, attach_next_meetings, caseload, mask_caseload
 from .services import register_contact, update_details
 
 _SENTINEL = uuid.UUID(int=0)
+_SENTINEL_2 = uuid.UUID(int=1)
 
 
 @login_required
@@ -51,10 +52,20 @@ def caseload_view(request):
     qs = caseload(request.user, coordinating_only=coordinating, search=search, order=order)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     mask_caseload(request.user, page.object_list)
+    attach_next_meetings(page.object_list)
     # One reverse() for the page instead of one per row (each costs some 60 µs).
     overview = reverse("citizens:overview", args=[_SENTINEL])
+    meeting = reverse("citizens:meeting", args=[_SENTINEL, _SENTINEL_2])
     for row in page.object_list:
         row.overview_url = overview.replace(str(_SENTINEL), str(row.uuid))
+        # Set on every row: a template lookup of a missing attribute is slow (dir()).
+        row.next_meeting_at = row.next_meeting_kind = row.next_meeting_url = None
+        if row.next_meeting:
+            at, kind, meeting_uuid = row.next_meeting
+            row.next_meeting_url = meeting.replace(str(_SENTINEL), str(row.uuid)).replace(
+                str(_SENTINEL_2), str(meeting_uuid)
+            )
+            row.next_meeting_at, row.next_meeting_kind = at, kind
     template = "citizens/_caseload_table.html" if request.htmx else "citizens/caseload.html"
     return render(
         request,

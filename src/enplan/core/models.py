@@ -1,4 +1,4 @@
-"""Abstract bases every bounded context builds on."""
+"""Abstract bases every bounded context builds on, and the record of reminders sent."""
 
 import uuid
 
@@ -64,3 +64,14 @@ def origin_field() -> models.ForeignKey:
         related_name="+",
         help_text="The organisation the information comes from (for consent).",
     )
+
+
+class SentReminder(models.Model):
+    """A reminder that went out, by key (e.g. "meetings.minutes-missing:<uuid>"): a job run
+    again, or by a second worker, does not send it twice. No personal data in the key."""
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -54,3 +54,20 @@ CITIZEN_CHECK = declare(
     _("Answer the four-item check (1–5) after a held meeting (the citizen herself)"),
     Actor.CITIZEN,
 )
+CITIZEN_REQUEST = declare(
+    "meetings.citizen_request",
+    _(
+        "Ask for an interpreter or another place for an upcoming meeting "
+        "(the citizen herself, in Min plan)"
+    ),
+    Actor.CITIZEN,
+)
+ANSWER_REQUEST = declare(
+    "meetings.answer_request",
+    _(
+        "Accept or decline the citizen's request for an interpreter or another place "
+        "(the meeting's convener or the coordinating caseworker)"
+    ),
+    Actor.COORDINATOR,
+    Actor.SELF,  # the convener: the meeting concerned is her own
+)

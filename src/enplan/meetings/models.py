@@ -230,6 +230,67 @@ class Meeting(CitizenOwnedModel):
         return f"{self.uuid}@enplan"
 
 
+class RequestKind(models.TextChoices):
+    INTERPRETER = "interpreter", _("An interpreter")
+    PLACE = "place", _("Another place")
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class MeetingRequest(CitizenOwnedModel):
+    """The citizen asks, in Min plan, for an interpreter or another place for an upcoming
+    meeting; the convener or the coordinating caseworker accepts or declines it with a short
+    answer. Accepting changes the meeting itself (through the services)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(_("what she asks for"), max_length=20, choices=RequestKind)
+    language = models.CharField(_("interpreter language"), max_length=10, blank=True)
+    dialect = models.CharField(_("dialect"), max_length=100, blank=True)
+    place_kind = models.CharField(_("place"), max_length=20, choices=PlaceKind, blank=True)
+    note = models.CharField(_("her note"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus, default=RequestStatus.PENDING
+    )
+    answer = models.CharField(_("answer"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open question of each kind per meeting: asking twice is answered once.
+            models.UniqueConstraint(
+                fields=["meeting", "kind"],
+                condition=Q(status="pending"),
+                name="meeting_request_one_open_per_kind",
+                violation_error_message=_("You have already asked. Please wait for the answer."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RequestStatus.PENDING
+
+    @property
+    def language_label(self) -> str:
+        from enplan.citizens.models import Language
+
+        code = self.language
+        return str(Language(code).label) if code in Language.values else code
+
+
 class ParticipantRole(models.TextChoices):
     CITIZEN = "citizen", _("The citizen")
     PROFESSIONAL = "professional", _("Professional in the network")

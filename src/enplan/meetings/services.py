@@ -21,11 +21,13 @@ import uuid as _uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from enplan.audit.models import Action
@@ -710,6 +712,56 @@ def plan_timeline(plan, first_day: datetime.date, days: int) -> list[dict]:
 # --- nothing slips -------------------------------------------------------------------------
 
 
+def minutes_missing(meetings, now: datetime.datetime | None = None) -> list[Meeting]:
+    """Meetings held in the last 180 days whose kind needs minutes and whose minutes are not
+    approved by the rule's working days after (`minutes_due` set on each): My meetings and
+    the reminder job read the same rule."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rules = {r.kind: r for r in KindRule.objects.all()}
+    past = (
+        meetings.exclude(status=Status.CANCELLED)
+        .filter(starts_at__lt=now, starts_at__gte=now - datetime.timedelta(days=180))
+        .annotate(n_approved=Max("minutes__approved_at"))
+        .order_by("starts_at")
+    )
+    missing = []
+    for m in past:
+        rule = rules.get(m.kind) or rule_for_default(m.kind)
+        due = add_working_days(
+            timezone.localtime(m.starts_at).date(), rule.minutes_due_working_days
+        )
+        if rule.minutes_required and m.n_approved is None and due < today:
+            m.minutes_due = due
+            missing.append(m)
+    return missing
+
+
+def remind_missing_minutes() -> int:
+    """E-mail the convener and the minute-taker once when a meeting's minutes are overdue.
+    Returns how many reminders went out."""
+    from django.utils import translation
+
+    from enplan.core.reminders import link, send_once
+
+    sent = 0
+    rows = minutes_missing(Meeting.objects.select_related("citizen", "convener", "minute_taker"))
+    with translation.override(settings.LANGUAGE_CODE):
+        for m in rows:
+            path = reverse("citizens:meeting_minutes", args=[m.citizen.uuid, m.uuid])
+            subject = _("Minutes missing: %(kind)s on %(day)s") % {
+                "kind": m.get_kind_display(),
+                "day": date_format(timezone.localtime(m.starts_at), "SHORT_DATE_FORMAT"),
+            }
+            body = _(
+                "The minutes of this meeting were due on %(due)s and are not approved yet.\n"
+                "Write or approve them in enplan: %(link)s"
+            ) % {"due": date_format(m.minutes_due, "SHORT_DATE_FORMAT"), "link": link(path)}
+            to = [m.convener.email, m.minute_taker.email if m.minute_taker else ""]
+            sent += send_once(f"meetings.minutes-missing:{m.uuid}", to, subject, body)
+    return sent
+
+
 def my_meetings(user) -> dict[str, list[Meeting]]:
     """The professional's upcoming meetings, minutes missing 2 working days after a meeting,
     and discharge conferences past their deadline – in a fixed number of queries."""
@@ -730,33 +782,24 @@ def my_meetings(user) -> dict[str, list[Meeting]]:
         .distinct()
         .select_related("citizen", "convener")
     )
+    from django.db.models import Exists, OuterRef
+
+    from .models import MeetingRequest
+
+    # What the citizen asked for in Min plan and nobody has answered yet: flagged in the list.
+    waiting = MeetingRequest.objects.filter(meeting=OuterRef("pk"), status="pending")
     upcoming = list(
-        mine.filter(status=Status.PLANNED, starts_at__gte=now).order_by("starts_at")[:50]
+        mine.filter(status=Status.PLANNED, starts_at__gte=now)
+        .annotate(requests_waiting=Exists(waiting))
+        .order_by("starts_at")[:50]
     )
-    rules = {r.kind: r for r in KindRule.objects.all()}
-    past = list(
-        mine.exclude(status=Status.CANCELLED)
-        .filter(starts_at__lt=now, starts_at__gte=now - datetime.timedelta(days=180))
-        .annotate(n_approved=Max("minutes__approved_at"))
-        .order_by("starts_at")
-    )
-    missing = []
-    for m in past:
-        rule = rules.get(m.kind) or rule_for_default(m.kind)
-        due = add_working_days(
-            timezone.localtime(m.starts_at).date(), rule.minutes_due_working_days
-        )
-        if rule.minutes_required and m.n_approved is None and due < today:
-            m.minutes_due = due
-            missing.append(m)
+    missing = minutes_missing(mine, now)
     # Held (or to be held) on a local day after the deadline.
     late = list(
         mine.filter(kind=Kind.DISCHARGE, starts_at__date__gt=F("deadline"))
         .exclude(status=Status.CANCELLED)
         .order_by("starts_at")[:100]
     )
-    from django.db.models import Exists, OuterRef
-
     # Minutes set a next follow-up; past due when no meeting has been held or planned since.
     followed_up = Meeting.objects.active().filter(
         citizen_id=OuterRef("citizen_id"), starts_at__date__gte=OuterRef("next_followup_on")
@@ -909,3 +952,213 @@ def record_citizen_check(meeting: Meeting, user, answers: dict[str, int]) -> Min
         minutes.save(update_fields=[*values, "updated_at"])
         record(user, meeting.citizen, Action.UPDATE, minutes, change="citizen_check")
     return minutes
+
+
+# --- the citizen's requests: an interpreter or another place --------------------------------
+
+REQUEST_NOTE_MAX = 300
+ANSWER_MAX = 300
+
+
+def _open_for_requests(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise ValidationError(_("This meeting is cancelled. You cannot ask for changes to it."))
+    if meeting.status != Status.PLANNED or meeting.starts_at <= timezone.now():
+        raise ValidationError(_("You can only ask for changes to a meeting that is coming up."))
+
+
+def request_change(meeting: Meeting, user, kind: str, data: dict[str, Any]):
+    """The citizen asks for an interpreter (language, dialect) or another place (one of the
+    place choices, with a note). Stored as hers and audited; the meeting itself changes only
+    when the convener or the coordinating caseworker accepts."""
+    from enplan.citizens.models import Language
+
+    from .models import MeetingRequest, PlaceKind, RequestKind, RequestStatus
+
+    require(user, actions.CITIZEN_REQUEST, meeting.citizen)
+    _open_for_requests(meeting)
+    note = str(data.get("note") or "").strip()
+    errors: dict[str, list[str]] = {}
+    if len(note) > REQUEST_NOTE_MAX:
+        errors["note"] = [
+            _("Please keep it shorter: at most %(limit)d characters.") % {"limit": REQUEST_NOTE_MAX}
+        ]
+    fields: dict[str, str] = {}
+    if kind == RequestKind.INTERPRETER:
+        language = str(data.get("language") or "").strip()
+        dialect = str(data.get("dialect") or "").strip()
+        if not language:
+            errors["language"] = [_("Choose the language you want an interpreter for.")]
+        elif language not in Language.values or language == Language.DA:
+            errors["language"] = [_("Choose a language from the list.")]
+        if len(dialect) > 100:
+            errors["dialect"] = [
+                _("Please keep it shorter: at most %(limit)d characters.") % {"limit": 100}
+            ]
+        fields = {"language": language, "dialect": dialect}
+    elif kind == RequestKind.PLACE:
+        place = str(data.get("place_kind") or "").strip()
+        if place not in PlaceKind.values:
+            errors["place_kind"] = [_("Choose a place from the list.")]
+        elif place == meeting.place_kind and not note:
+            errors["place_kind"] = [
+                _("The meeting is already there. Choose another place, or write what you need.")
+            ]
+        fields = {"place_kind": place}
+    else:
+        errors["kind"] = [_("Choose what you want to ask for.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        if MeetingRequest.objects.filter(
+            meeting=meeting, kind=kind, status=RequestStatus.PENDING
+        ).exists():
+            raise ValidationError(_("You have already asked. Please wait for the answer."))
+        req = MeetingRequest.objects.create(
+            meeting=meeting,
+            citizen=meeting.citizen,
+            kind=kind,
+            note=note,
+            requested_by=user,
+            **fields,
+        )
+        record(user, meeting.citizen, Action.CREATE, req, meeting=str(meeting.uuid), kind=kind)
+    return req
+
+
+ROLE_FIELDS = ("chair", "minute_taker", "interpreter_booked_by")
+
+
+def attach_roles(meeting: Meeting) -> Meeting:
+    """Chair, minute-taker and interpreter booker onto a meeting fetched with its convener, in
+    at most one query. Joining the professional table four times in the meeting's own query
+    made PostgreSQL plan for 2 ms to run for 0.1 ms (bench/profile_path.py, national data);
+    the convener often holds one of the roles and then costs nothing."""
+    from enplan.organisations.models import Professional
+
+    wanted = {getattr(meeting, f"{name}_id") for name in ROLE_FIELDS} - {None}
+    known = {meeting.convener_id: meeting.convener} if meeting.convener_id else {}
+    people = {**Professional.objects.in_bulk(wanted - known.keys()), **known} if wanted else {}
+    for name in ROLE_FIELDS:
+        pk = getattr(meeting, f"{name}_id")
+        if pk is not None:
+            setattr(meeting, name, people[pk])
+    return meeting
+
+
+def convener_membership(meeting: Meeting):
+    """The convener's active membership in the citizen's network (None once she has left it):
+    what makes her the SELF of a request about her meeting."""
+    from enplan.network.models import NetworkMembership
+
+    return (
+        NetworkMembership.objects.active()
+        .filter(citizen_id=meeting.citizen_id, professional_id=meeting.convener_id)
+        .select_related("professional")
+        .first()
+    )
+
+
+def may_answer(user, meeting: Meeting) -> bool:
+    from enplan.network.permissions import can
+
+    # Only the convener can be SELF, so for anyone else the membership lookup cannot change
+    # the answer: the meeting page asks this on every view.
+    professional = getattr(user, "professional_or_none", None)
+    is_convener = professional is not None and professional.pk == meeting.convener_id
+    membership = convener_membership(meeting) if is_convener else None
+    return can(user, actions.ANSWER_REQUEST, meeting.citizen, membership=membership)
+
+
+def answer_request(
+    req, user, accept: bool, answer: str, place: dict[str, Any] | None = None
+) -> Outcome:
+    """Accept or decline, with a short answer (needed to decline). Accepting an interpreter
+    sets the meeting's interpreter need; accepting a place changes the meeting's place through
+    `update_meeting`, so the participants get the usual calendar update."""
+    from .models import RequestKind, RequestStatus
+
+    meeting = req.meeting
+    require(user, actions.ANSWER_REQUEST, meeting.citizen, membership=convener_membership(meeting))
+    answer = (answer or "").strip()
+    if len(answer) > ANSWER_MAX:
+        raise ValidationError({"answer": [_("At most %(n)s characters.") % {"n": ANSWER_MAX}]})
+    if not accept and not answer:
+        raise ValidationError({"answer": [_("Say briefly why the request is declined.")]})
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if accept:
+            _open_for_answer(meeting)
+        rows = (
+            type(req)
+            .objects.filter(pk=req.pk, status=RequestStatus.PENDING)
+            .update(
+                status=RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED,
+                answer=answer,
+                answered_by=user,
+                answered_at=timezone.now(),
+            )
+        )
+        if rows != 1:
+            raise ValidationError(_("This request has already been answered."))
+        req.refresh_from_db()
+        outcome = Outcome(meeting)
+        if accept and req.kind == RequestKind.INTERPRETER:
+            # A booking already under way for the same language stays as it is.
+            status = meeting.interpreter_status
+            if status in (InterpreterStatus.NOT_NEEDED, InterpreterStatus.CANCELLED) or (
+                meeting.interpreter_language != req.language
+            ):
+                status = InterpreterStatus.TO_BOOK
+            Meeting.objects.filter(pk=meeting.pk).update(
+                interpreter_language=req.language,
+                interpreter_dialect=req.dialect,
+                interpreter_status=status,
+                version=F("version") + 1,
+                updated_at=timezone.now(),
+            )
+            meeting.refresh_from_db()
+            record(user, meeting.citizen, Action.UPDATE, meeting, interpreter=req.language)
+        elif accept:
+            data: dict[str, Any] = {"place_kind": req.place_kind}
+            place = place or {}
+            if req.place_kind != meeting.place_kind:
+                data["place_detail"] = str(place.get("place_detail") or "").strip()
+                data["online_link"] = _web_link(str(place.get("online_link") or "").strip())
+            if req.note:
+                notes = " · ".join(p for p in (meeting.practical_notes, req.note) if p)
+                data["practical_notes"] = notes[:500]
+            outcome = update_meeting(meeting, user, meeting.version, data)
+        record(user, meeting.citizen, Action.UPDATE, req, status=req.status)
+        return outcome
+
+
+def _web_link(link: str) -> str:
+    """The meeting page links to it: only an http(s) address (the form's check, for a link
+    typed into the answer)."""
+    from django.core.validators import URLValidator
+
+    if link:
+        try:
+            URLValidator(schemes=["http", "https"])(link)
+        except ValidationError:
+            raise ValidationError(
+                {"online_link": [_("Give the link to the online meeting.")]}
+            ) from None
+    return link
+
+
+def _open_for_answer(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise ValidationError(_("This meeting is cancelled. Decline the request instead."))
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("The meeting has started. Decline the request instead."))
+
+
+def requests_of(meeting: Meeting) -> list:
+    from .models import MeetingRequest
+
+    return list(
+        MeetingRequest.objects.filter(meeting=meeting).select_related("answered_by", "requested_by")
+    )

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<uuid:meeting_uuid>/edit/", views.meeting_edit, name="meeting_edit"),
     path("<uuid:meeting_uuid>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("<uuid:meeting_uuid>/agenda/", views.agenda_add, name="meeting_agenda"),
+    path(
+        "<uuid:meeting_uuid>/requests/<uuid:request_uuid>/answer/",
+        views.request_answer,
+        name="meeting_request_answer",
+    ),
     path("<uuid:meeting_uuid>/agenda.pdf", views.agenda_pdf, name="meeting_agenda_pdf"),
     path("<uuid:meeting_uuid>/minutes/", views.minutes_edit, name="meeting_minutes"),
     path("<uuid:meeting_uuid>/minutes/decisions/", views.decision_add, name="meeting_decision"),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -34,18 +35,26 @@ from .forms import (
     OutsideFormSet,
     ToPlanForm,
 )
-from .models import CooperationMeeting, Decision, Meeting, Minutes, ParticipantRole
+from .models import (
+    CooperationMeeting,
+    Decision,
+    Meeting,
+    MeetingRequest,
+    Minutes,
+    ParticipantRole,
+    PlaceKind,
+)
 from .services import DoubleBooked, MeetingConflict, ParticipantSpec
 
 
 def _meeting(citizen, meeting_uuid) -> Meeting:
-    return get_object_or_404(
-        Meeting.objects.select_related(
-            "convener__organisation", "chair", "minute_taker", "interpreter_booked_by", "origin"
-        ),
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("convener__organisation", "origin"),
         citizen=citizen,
         uuid=meeting_uuid,
     )
+    meeting.citizen = citizen  # the access-checked instance, not a second fetch of it
+    return services.attach_roles(meeting)
 
 
 def _minutes_withheld(request, citizen, meeting):
@@ -273,6 +282,9 @@ def _detail_context(request, citizen, meeting) -> dict:
         "to_plan_form": ToPlanForm(
             auto_id=False, initial={"plan_version": plan.version if plan else 0}
         ),
+        "requests": services.requests_of(meeting),
+        "may_answer": services.may_answer(request.user, meeting),
+        "online_kind": PlaceKind.ONLINE,
         "deadline_missed": bool(
             meeting.deadline and timezone.localtime(meeting.starts_at).date() > meeting.deadline
         ),
@@ -286,6 +298,40 @@ def meeting_detail(request, citizen_uuid, meeting_uuid):
     citizen = get_visible_citizen(request.user, citizen_uuid, "meeting")
     meeting = _meeting(citizen, meeting_uuid)
     return render(request, "meetings/detail.html", _detail_context(request, citizen, meeting))
+
+
+@login_required
+@require_POST
+@performs(actions.ANSWER_REQUEST)
+def request_answer(request, citizen_uuid, meeting_uuid, request_uuid):
+    """The convener (or the coordinating caseworker) accepts or declines what the citizen asked
+    for in Min plan; she sees the answer there."""
+    citizen = get_visible_citizen(request.user, citizen_uuid, "meeting", Action.UPDATE)
+    meeting = _meeting(citizen, meeting_uuid)
+    req = get_object_or_404(MeetingRequest, meeting=meeting, uuid=request_uuid)
+    decision = request.POST.get("decision", "")
+    if decision not in ("accept", "decline"):
+        messages.error(request, _("Choose whether to accept or decline the request."))
+        return redirect(
+            reverse("citizens:meeting", args=[citizen.uuid, meeting.uuid]) + "#requests"
+        )
+    place = {name: request.POST.get(name, "") for name in ("place_detail", "online_link")}
+    try:
+        outcome = services.answer_request(
+            req, request.user, decision == "accept", request.POST.get("answer", ""), place
+        )
+    except MeetingConflict:
+        messages.error(request, _("Not saved: the meeting changed meanwhile. Look again."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        for notice in outcome.notices:
+            messages.warning(request, notice)
+        if decision == "accept":
+            messages.success(request, _("The request is accepted and the meeting changed."))
+        else:
+            messages.success(request, _("The request is declined. The citizen sees your answer."))
+    return redirect(reverse("citizens:meeting", args=[citizen.uuid, meeting.uuid]) + "#requests")
 
 
 @login_required
@@ -531,6 +577,21 @@ def my_meetings(request):
     record_list(request.user, shown.values(), "meetings")
     lists["cooperation_due"] = services.cooperation_due(request.user)
     return render(request, "meetings/mine.html", lists)
+
+
+@login_required
+@require_safe
+def my_meetings_summary(request):
+    """The caseload's panel: how many meetings need the professional, as counts linking to
+    My meetings. Loaded after the caseload so the list itself stays one fast query; it
+    names no citizen, so there is nothing personal to audit."""
+    require_professional(request.user)
+    if not request.htmx:  # a fragment; without htmx the whole page is the answer
+        return redirect("meetings:mine")
+    lists = services.my_meetings(request.user)
+    counts = {key: len(rows) for key, rows in lists.items()}
+    counts["cooperation_due"] = len(services.cooperation_due(request.user))
+    return render(request, "meetings/_summary.html", {"counts": counts})
 
 
 def _professional_only(request):

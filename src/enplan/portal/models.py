@@ -33,7 +33,16 @@ class Comment(models.Model):
     goal = models.ForeignKey(
         "plans.Goal", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    text = models.TextField(_("text"), max_length=2000)
+    # Set when the note tells the network about her request for an interpreter or another
+    # place: the caseworker is told the same way as about anything else she writes.
+    meeting_request = models.ForeignKey(
+        "meetings.MeetingRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.TextField(_("text"), max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

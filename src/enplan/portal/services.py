@@ -15,7 +15,9 @@ from enplan.audit.models import Action
 from enplan.audit.services import accesses_to, record
 from enplan.consent import services as consent_services
 from enplan.consent.models import Category, Consent, GivenHow
-from enplan.meetings.models import Meeting, MinutesState
+from enplan.meetings import services as meeting_services
+from enplan.meetings.actions import CITIZEN_REQUEST
+from enplan.meetings.models import Meeting, MeetingRequest, MinutesState
 from enplan.network.models import NetworkMembership, NetworkRole
 from enplan.network.permissions import require
 from enplan.plans.models import TEXT_MAX
@@ -71,11 +73,15 @@ def contacts(citizen) -> list[NetworkMembership]:
 def meetings(citizen) -> list[Meeting]:
     rows = list(
         Meeting.objects.filter(citizen=citizen)
-        .prefetch_related("agenda", "minutes__decisions")
+        .prefetch_related("agenda", "minutes__decisions", "requests")
         .order_by("-starts_at")
     )
     now = timezone.now()
     for m in rows:
+        # She may ask for an interpreter or another place while the meeting is ahead.
+        m.open_for_requests = m.status == "planned" and m.starts_at > now
+        # What she has asked and not yet had an answer to is not offered again meanwhile.
+        m.waiting_for = {r.kind for r in m.requests.all() if r.is_pending}
         approved = [x for x in m.minutes.all() if x.state == MinutesState.APPROVED]
         m.approved_minutes = max(approved, key=lambda x: x.number) if approved else None
         latest = max(m.minutes.all(), key=lambda x: x.number, default=None)
@@ -87,6 +93,13 @@ def meetings(citizen) -> list[Meeting]:
     return rows
 
 
+def interpreter_languages() -> list[tuple[str, str]]:
+    """The languages she can ask an interpreter for (everyone at the meeting speaks Danish)."""
+    from enplan.citizens.models import Language
+
+    return [(v, label) for v, label in Language.choices if v != Language.DA]
+
+
 def next_meeting(citizen) -> Meeting | None:
     return (
         Meeting.objects.filter(citizen=citizen, starts_at__gte=timezone.now())
@@ -94,6 +107,25 @@ def next_meeting(citizen) -> Meeting | None:
         .order_by("starts_at")
         .first()
     )
+
+
+CERTIFICATE_STEPS = ("requested", "received", "answered", "used")
+
+
+def certificates(citizen) -> list:
+    """Her certificate requests (attester), newest first, each with the steps it has passed
+    (requested → received → answered → used); the status is computed in one query."""
+    from enplan.certificates.models import CertificateRequest
+
+    rows = list(
+        CertificateRequest.objects.filter(citizen=citizen)
+        .with_progress()
+        .select_related("kind", "recipient")
+    )
+    for r in rows:
+        reached = CERTIFICATE_STEPS.index(r.status)
+        r.steps = [(step, i <= reached, i == reached) for i, step in enumerate(CERTIFICATE_STEPS)]
+    return rows
 
 
 def consents(citizen) -> list[Consent]:
@@ -129,14 +161,32 @@ def clean_text(text: str, limit: int, field: str) -> str:
     return text
 
 
-def write_to_caseworker(citizen, user, text: str, goal=None) -> Comment:
-    """A note from the citizen: it stays in enplan, on her plan, for the network to read."""
-    text = clean_text(text, COMMENT_MAX, "text")
+def write_to_caseworker(
+    citizen, user, text: str, goal=None, meeting_request: MeetingRequest | None = None
+) -> Comment:
+    """A note from the citizen: it stays in enplan, on her plan, for the network to read.
+    With `meeting_request` the note tells about her request (her own words optional)."""
+    if meeting_request is None or (text or "").strip():
+        text = clean_text(text, COMMENT_MAX, "text")
     require(user, WRITE_NOTE, citizen)
     with transaction.atomic():
-        comment = Comment.objects.create(citizen=citizen, goal=goal, text=text)
+        comment = Comment.objects.create(
+            citizen=citizen, goal=goal, text=text or "", meeting_request=meeting_request
+        )
         record(user, citizen, Action.CREATE, ("portal_comment", str(comment.pk)))
     return comment
+
+
+def ask_about_meeting(citizen, user, meeting: Meeting, kind: str, data: dict) -> MeetingRequest:
+    """She asks for an interpreter or another place: the request is stored in meetings, and her
+    coordinating caseworker is told through her notes, in the same transaction."""
+    # Both checks before the transaction: a refusal's audit row must not roll back with it.
+    require(user, CITIZEN_REQUEST, citizen)
+    require(user, WRITE_NOTE, citizen)
+    with transaction.atomic():
+        req = meeting_services.request_change(meeting, user, kind, data)
+        write_to_caseworker(citizen, user, req.note, meeting_request=req)
+    return req
 
 
 assert GOAL_MAX <= TEXT_MAX

@@ -25,8 +25,8 @@ from enplan.consent.models import Consent
 from enplan.core.actions import performs
 from enplan.gdpr.export import export_citizen
 from enplan.meetings import services as meeting_services
-from enplan.meetings.actions import ADD_AGENDA_ITEM, CITIZEN_CHECK
-from enplan.meetings.models import Meeting
+from enplan.meetings.actions import ADD_AGENDA_ITEM, CITIZEN_CHECK, CITIZEN_REQUEST
+from enplan.meetings.models import Meeting, PlaceKind, RequestKind
 from enplan.plans import services as plan_services
 from enplan.plans.actions import CITIZEN_VIEW, EDIT_PLAN
 from enplan.plans.models import Activity, CitizenView, Goal
@@ -87,6 +87,14 @@ def demo_login(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("portal:home"))
 
 
+def _tab(request: HttpRequest, tab: str, **parts) -> HttpResponse:
+    """One of her pages: read (and audited) as `portal_<tab>`, rendered from
+    portal/<tab>.html with each part a function of the citizen or a plain value."""
+    citizen = own_citizen(request, f"portal_{tab}")
+    context = {k: (v(citizen) if callable(v) else v) for k, v in parts.items()}
+    return render(request, f"portal/{tab}.html", {"citizen": citizen, "tab": tab, **context})
+
+
 @citizen_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
@@ -107,45 +115,34 @@ def home(request: HttpRequest) -> HttpResponse:
 @citizen_page
 @require_safe
 def contacts(request: HttpRequest) -> HttpResponse:
-    citizen = own_citizen(request, "portal_contacts")
-    return render(
-        request,
-        "portal/contacts.html",
-        {"citizen": citizen, "contacts": services.contacts(citizen), "tab": "contacts"},
-    )
+    return _tab(request, "contacts", contacts=services.contacts)
 
 
 @citizen_page
 @require_safe
 def meetings(request: HttpRequest) -> HttpResponse:
-    citizen = own_citizen(request, "portal_meetings")
-    return render(
+    return _tab(
         request,
-        "portal/meetings.html",
-        {
-            "citizen": citizen,
-            "meetings": services.meetings(citizen),
-            "tab": "meetings",
-            "check_items": services.check_items(),
-            "scale": range(1, 6),
-        },
+        "meetings",
+        meetings=services.meetings,
+        check_items=services.check_items(),
+        scale=range(1, 6),
+        languages=services.interpreter_languages(),
+        places=PlaceKind.choices,
     )
 
 
 @citizen_page
 @require_safe
+def certificates(request: HttpRequest) -> HttpResponse:
+    """Her certificate requests and how far each has come, in plain words (audited)."""
+    return _tab(request, "certificates", certificates=services.certificates)
+
+
+@citizen_page
+@require_safe
 def consents(request: HttpRequest) -> HttpResponse:
-    citizen = own_citizen(request, "portal_consents")
-    return render(
-        request,
-        "portal/consents.html",
-        {
-            "citizen": citizen,
-            "consents": services.consents(citizen),
-            "choices": services.consent_choices(citizen),
-            "tab": "consents",
-        },
-    )
+    return _tab(request, "consents", consents=services.consents, choices=services.consent_choices)
 
 
 @citizen_page
@@ -288,6 +285,29 @@ def agenda_item(request: HttpRequest, meeting_uuid) -> HttpResponse:
 
 @citizen_page
 @require_POST
+@performs(CITIZEN_REQUEST)
+def meeting_request(request: HttpRequest, meeting_uuid) -> HttpResponse:
+    """She asks for an interpreter or another place for one of her upcoming meetings."""
+    citizen = own_citizen(request, "portal_meeting_request", Action.CREATE)
+    meeting = get_object_or_404(Meeting, uuid=meeting_uuid, citizen=citizen)
+    kind = request.POST.get("kind", "")
+    data = {
+        name: request.POST.get(name, "") for name in ("language", "dialect", "place_kind", "note")
+    }
+    try:
+        services.ask_about_meeting(citizen, request.user, meeting, kind, data)
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+    else:
+        if kind == RequestKind.INTERPRETER:
+            messages.success(request, _("Thank you. We have asked for an interpreter for you."))
+        else:
+            messages.success(request, _("Thank you. We have asked for another place for you."))
+    return _back(request, "portal:meetings", f"#m-{meeting.uuid}")
+
+
+@citizen_page
+@require_POST
 @performs(CITIZEN_CHECK)
 def check(request: HttpRequest, meeting_uuid) -> HttpResponse:
     """The four-item check (1–5) after a held meeting, answered by herself."""
@@ -370,5 +390,7 @@ def staff_onepage(request: HttpRequest, citizen_uuid) -> HttpResponse:
 def staff_notes(request: HttpRequest, citizen_uuid) -> HttpResponse:
     """What the citizen wrote in Min plan, for her network."""
     citizen = get_visible_citizen(request.user, citizen_uuid, "portal_comment")
-    notes = Comment.objects.filter(citizen=citizen).select_related("goal")
+    notes = Comment.objects.filter(citizen=citizen).select_related(
+        "goal", "meeting_request__meeting"
+    )
     return render(request, "portal/staff_notes.html", {"citizen": citizen, "notes": notes})
