@@ -179,6 +179,38 @@ def test_conflict_message_is_beside_the_save_button_and_focused(
     assert not axe_violations(page), axe_violations(page)
 
 
+def test_an_activity_opens_with_its_values_and_saves_unchanged_in_place(
+    page, console, caseworker, psych, citizen, plan
+):
+    """Issue 11, point 1, in the browser: the in-place edit form shows the stored sub-goal,
+    responsible person and organisation; saving it unchanged stores nothing new."""
+    full_plan(plan, caseworker, psych, citizen)
+    activity = plan.activities.get(title="Mentorforløb")
+    before = Plan.objects.get(pk=plan.pk).version
+    login(page, caseworker)
+    page.goto(reverse("citizens:plan", args=[citizen.uuid]))
+    item = page.locator(f"#activity-{activity.uuid}")
+    item.locator("a.edit").first.click()
+    form = page.locator("form", has=page.locator("select[name=responsible]"))
+    expect(form.locator("select[name=goal] option:checked")).to_have_text("Sove bedre")
+    expect(form.locator("select[name=responsible] option:checked")).to_contain_text(psych.name)
+    expect(form.locator("select[name=organisation] option:checked")).to_have_text(
+        psych.organisation.name
+    )
+    assert not axe_violations(page), axe_violations(page)
+    with page.expect_response(lambda r: r.request.method == "POST") as r:
+        form.locator("button.primary").click()
+    assert r.value.status == 200
+    expect(page.locator(f"#activity-{activity.uuid}")).to_contain_text("Sove bedre")
+    activity.refresh_from_db()
+    assert (activity.goal.title, activity.responsible.professional, activity.organisation) == (
+        "Sove bedre",
+        psych,
+        psych.organisation,
+    )
+    assert Plan.objects.get(pk=plan.pk).version == before  # unchanged: no new version
+
+
 def test_conflict_on_the_plain_page_without_javascript(
     browser, live_server, caseworker, psych, citizen, plan
 ):
@@ -278,6 +310,71 @@ def test_overdue_follow_up_on_the_caseload_in_english(
     row = page.locator("table.caseload tbody tr", has_text=citizen.full_name)
     expect(row.locator(".badge.warn").first).to_have_text("Overdue")
     assert not axe_violations(page), axe_violations(page)
+
+
+def test_caseload_shows_the_next_meeting_and_what_needs_attention(
+    page, console, caseworker, psych, citizen, plan
+):
+    from enplan.meetings import services as meetings
+
+    full_plan(plan, caseworker, psych, citizen)
+    tz = timezone.get_current_timezone()
+    day = timezone.localdate() + 3 * DAY
+    starts = datetime.datetime.combine(day, datetime.time(10), tzinfo=tz)
+    meetings.plan_meeting(
+        caseworker.user,
+        citizen,
+        {
+            "kind": "follow_up",
+            "purpose": "Følge op på praktikken",
+            "working_question": "Hvordan går det?",
+            "starts_at": starts,
+            "ends_at": starts + datetime.timedelta(hours=1),
+            "place_kind": "jobcenter",
+        },
+        [],
+    )
+    login(page, caseworker, "en")
+    row = page.locator("table.caseload tbody tr", has_text=citizen.full_name)
+    expect(row.get_by_role("link", name=re.compile("Follow-up conversation"))).to_be_visible()
+    # The panel arrives after the list (htmx) and links to My meetings.
+    panel = page.locator("section", has=page.get_by_role("heading", name="Meetings that need you"))
+    expect(panel.get_by_role("link", name="1 upcoming meeting")).to_be_visible()
+    assert not axe_violations(page), axe_violations(page)
+    panel.get_by_role("link", name="1 upcoming meeting").click()
+    expect(page.get_by_role("heading", name="My meetings", level=1)).to_be_visible()
+
+
+def test_an_activity_points_at_an_offer_in_the_catalogue(
+    page, console, caseworker, psych, citizen, plan
+):
+    from enplan.cooperation.models import Offer
+
+    full_plan(plan, caseworker, psych, citizen)
+    Offer.objects.create(
+        organisation=caseworker.organisation,
+        title="IPS-forløb",
+        target_group="Borgere i psykiatrisk behandling",
+        criteria="Ønsker ordinært arbejde",
+        legal_basis="LAB § 32",
+        decided_by="Jobcentrets visitationsudvalg",
+        how_to_refer="Skriv til IPS-teamet",
+        contact="IPS-teamet",
+    )
+    login(page, caseworker)
+    page.goto(reverse("citizens:plan", args=[citizen.uuid]))
+    item = page.locator("li.activity", has_text="Mentorforløb")
+    item.get_by_role("link", name="Peg på et tilbud").click()
+    expect(page.get_by_role("heading", name="Tilbud til en aktivitet")).to_be_visible()
+    assert not axe_violations(page), axe_violations(page)
+    page.get_by_label("Tilbud i kataloget").select_option(label="IPS-forløb – Jobcenter Test")
+    page.get_by_label("Note om henvisningen").fill("Henvist 1. december")
+    page.get_by_role("button", name="Gem").click()
+    item = page.locator("li.activity", has_text="Mentorforløb")
+    expect(item.get_by_role("link", name=re.compile("IPS-forløb"))).to_be_visible()
+    expect(item).to_contain_text("Henvist 1. december")
+    item.get_by_role("link", name=re.compile("IPS-forløb")).click()
+    expect(page.locator("article.offer", has_text="IPS-forløb")).to_be_visible()
 
 
 # --- printing ---------------------------------------------------------------------------------

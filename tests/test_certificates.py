@@ -250,6 +250,35 @@ def test_overdue_requests_are_on_the_caseworkers_list(
     assert "Statusattest" in tab.content.decode()
 
 
+def test_the_worker_reminds_the_caseworker_once_of_an_overdue_request(
+    citizen, caseworker, gp_org, kind, settings
+):
+    from django.core import mail
+
+    from enplan.core import jobs
+
+    settings.ENPLAN_BASE_URL = "https://enplan.example"
+    caseworker.user.email = "mette@jobcenter.example"
+    caseworker.user.save()
+    req = services.create_request(caseworker.user, citizen, spec(kind, gp_org))
+    remind = jobs.get("certificates.reminders").func
+    mail.outbox.clear()
+    assert remind() == {"overdue_reminded": 0}  # not past its date yet
+    CertificateRequest.objects.filter(pk=req.pk).update(
+        wanted_by=timezone.localdate() - timedelta(days=2)
+    )
+    assert remind() == {"overdue_reminded": 1}
+    assert remind() == {"overdue_reminded": 0}  # once
+    [message] = mail.outbox
+    assert message.to == ["mette@jobcenter.example"]
+    assert (
+        f"https://enplan.example/citizens/{citizen.uuid}/certificates/{req.uuid}/" in message.body
+    )
+    # E-mail is not a secure channel: no name, no CPR number.
+    for secret in (citizen.given_name, citizen.family_name, citizen.cpr):
+        assert secret not in message.subject + message.body
+
+
 def test_a_gp_outside_the_network_sees_no_request(citizen, caseworker, gp_org, kind, client_for):
     req = services.create_request(caseworker.user, citizen, spec(kind, gp_org))
     other_gp = make_professional(

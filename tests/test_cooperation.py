@@ -228,3 +228,117 @@ def test_an_offer_goes_into_the_catalogue_and_is_found(caseworker, manager, clie
     found = client_for(manager).get("/cooperation/offers/", {"q": "psykiatrisk"})
     assert "IPS-forløb" in found.content.decode()
     assert client_for(manager).post("/cooperation/offers/new/", {}).status_code == 403
+
+
+# --- a plan activity points at an offer in the catalogue ------------------------------------
+
+
+def _offer(organisation, title="IPS-forløb", active=True):
+    from enplan.cooperation.models import Offer
+
+    return Offer.objects.create(
+        organisation=organisation,
+        title=title,
+        target_group="Borgere i psykiatrisk behandling",
+        criteria="Ønsker ordinært arbejde",
+        legal_basis="LAB § 32",
+        decided_by="Jobcentrets visitationsudvalg",
+        how_to_refer="Skriv til IPS-teamet",
+        contact="IPS-teamet",
+        active=active,
+    )
+
+
+def _activity(plan, caseworker):
+    from enplan.plans import services as plans
+    from enplan.plans.models import TrackKind
+
+    coordinator = plan.citizen.memberships.get(professional=caseworker)
+    return plans.add_activity(
+        plan,
+        caseworker.user,
+        plan.version,
+        {
+            "title": "Virksomhedspraktik",
+            "starts_on": timezone.localdate(),
+            "responsible": coordinator,
+            "organisation": caseworker.organisation,
+            "purpose": "Afprøve arbejde",
+            "legal_basis": "lab",
+            "status": "planned",
+            "track": TrackKind.EMPLOYMENT,
+        },
+    )
+
+
+def test_an_activity_points_at_an_offer_shown_on_the_plan(plan, caseworker, client_for):
+    from enplan.audit.models import AuditEntry
+    from enplan.cooperation.models import ActivityOffer
+
+    activity = _activity(plan, caseworker)
+    offer = _offer(caseworker.organisation)
+    url = f"/citizens/{plan.citizen.uuid}/plan/activities/{activity.uuid}/offer/"
+    client = client_for(caseworker)
+    page = client.get(f"/citizens/{plan.citizen.uuid}/plan/").content.decode()
+    assert url in page  # "Point to an offer" beside the activity
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"offer": offer.uuid, "note": "Henvist 1/12"})
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"#activity-{activity.uuid}"
+    )
+    link = ActivityOffer.objects.get()
+    assert (link.activity, link.offer, link.linked_by) == (activity, offer, caseworker.user)
+    page = client.get(f"/citizens/{plan.citizen.uuid}/plan/").content.decode()
+    assert f"#offer-{offer.uuid}" in page and "IPS-forløb" in page and "Henvist 1/12" in page
+    assert AuditEntry.objects.filter(object_type="activityoffer", action="create").exists()
+    # Another offer replaces it; "No offer" takes the link away.
+    other = _offer(caseworker.organisation, "Mentorstøtte")
+    assert client.post(url, {"offer": other.uuid}).status_code == 302
+    assert ActivityOffer.objects.get().offer == other
+    assert client.post(url, {"offer": ""}).status_code == 302
+    assert not ActivityOffer.objects.exists()
+
+
+def test_offer_link_refuses_bad_input_and_keeps_the_old_link(plan, caseworker, client_for):
+    from enplan.cooperation.models import ActivityOffer
+
+    activity = _activity(plan, caseworker)
+    offer = _offer(caseworker.organisation)
+    retired = _offer(caseworker.organisation, "Nedlagt tilbud", active=False)
+    url = f"/citizens/{plan.citizen.uuid}/plan/activities/{activity.uuid}/offer/"
+    client = client_for(caseworker)
+    assert client.post(url, {"offer": offer.uuid}).status_code == 302
+    for bad in (
+        {"offer": retired.uuid},  # no longer in the catalogue
+        {"offer": "not-a-uuid"},
+        {"offer": offer.uuid, "note": "x" * 301},
+    ):
+        response = client.post(url, bad)
+        assert response.status_code == 422, bad
+        assert (
+            'class="errorlist' in response.content.decode() or "error" in response.content.decode()
+        )
+    assert ActivityOffer.objects.get().offer == offer  # nothing lost
+
+
+def test_offer_link_follows_who_may_see_and_change_the_activity(
+    plan, caseworker, psych, outsider, client_for
+):
+    from enplan.cooperation import referrals
+    from enplan.cooperation.models import ActivityOffer
+
+    activity = _activity(plan, caseworker)
+    offer = _offer(caseworker.organisation)
+    referrals.link_offer(caseworker.user, activity, offer, "HEMMELIG-HENVISNING")
+    url = f"/citizens/{plan.citizen.uuid}/plan/activities/{activity.uuid}/offer/"
+    # Psychiatry has no consent to the jobcenter's employment activity: refused, and the
+    # plan page shows neither the offer nor the note.
+    assert client_for(psych).get(url).status_code == 403
+    assert client_for(psych).post(url, {"offer": ""}).status_code == 403
+    page = client_for(psych).get(f"/citizens/{plan.citizen.uuid}/plan/").content.decode()
+    assert "HEMMELIG-HENVISNING" not in page and str(offer.uuid) not in page
+    with pytest.raises(PermissionDenied):
+        referrals.link_offer(psych.user, activity, None)
+    # Outside the network: not found.
+    assert client_for(outsider).get(url).status_code == 404
+    assert ActivityOffer.objects.get().note == "HEMMELIG-HENVISNING"

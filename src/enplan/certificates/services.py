@@ -240,3 +240,37 @@ def close(user, req: CertificateRequest, *, used_note: str) -> CertificateReques
         req.save(update_fields=["used_note", "used_at", "answered_at", "updated_at"])
         record(user, req.citizen, Action.UPDATE, req, status="used")
     return req
+
+
+def remind_overdue() -> int:
+    """E-mail the caseworker who asked, once, when a request is past its wanted date without
+    an answer. Returns how many reminders went out."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from enplan.core.reminders import link, send_once
+
+    sent = 0
+    rows = CertificateRequest.objects.overdue().select_related(
+        "citizen", "kind", "recipient", "requested_by"
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        for r in rows:
+            if r.requested_by is None:
+                continue
+            path = reverse("citizens:certificate", args=[r.citizen.uuid, r.uuid])
+            subject = _("Certificate past its date: %(kind)s") % {"kind": r.kind}
+            body = _(
+                "The answer from %(recipient)s was wanted by %(day)s and has not come.\n"
+                "See the request in enplan: %(link)s"
+            ) % {
+                "recipient": r.recipient.name,
+                "day": date_format(r.wanted_by, "SHORT_DATE_FORMAT"),
+                "link": link(path),
+            }
+            sent += send_once(
+                f"certificates.overdue:{r.uuid}", [r.requested_by.email], subject, body
+            )
+    return sent

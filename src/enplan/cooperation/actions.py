@@ -30,3 +30,8 @@ WRITE_OFFER = declare(
     _("Describe an offer of your organisation in the offers catalogue"),
     Actor.PROFESSIONAL,
 )
+LINK_OFFER = declare(
+    "cooperation.link_offer",
+    _("Point an activity that is shared with you at an offer in the catalogue"),
+    Actor.SHARED,
+)

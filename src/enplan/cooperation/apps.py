@@ -8,4 +8,10 @@ class CooperationConfig(AppConfig):
     verbose_name = _("Cooperation agreements")
 
     def ready(self) -> None:
+        # The plan page shows an activity's offer; plans does not import us.
+        from enplan.plans.sources import register_activity_source
+
         from . import actions  # noqa: F401 - declares the write actions
+        from .referrals import offer_links
+
+        register_activity_source(offer_links)

@@ -130,3 +130,27 @@ class OfferForm(forms.ModelForm):
             "criteria": forms.Textarea(attrs={"rows": 3}),
             "how_to_refer": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class OfferChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Offer) -> str:
+        return f"{obj.title} – {obj.organisation.name}"
+
+
+class ActivityOfferForm(forms.Form):
+    """Point a plan activity at an offer in the catalogue (or at none)."""
+
+    offer = OfferChoiceField(
+        label=_("Offer in the catalogue"),
+        queryset=Offer.objects.filter(active=True).select_related("organisation"),
+        to_field_name="uuid",
+        required=False,
+        empty_label=_("No offer"),
+        help_text=_("Choose “No offer” to take the link away."),
+    )
+    note = forms.CharField(
+        label=_("Note on the referral"),
+        max_length=300,
+        required=False,
+        help_text=_("For example when the referral was sent, or what the unit answered."),
+    )

@@ -1,14 +1,15 @@
 """Cooperation agreements (samarbejdsaftaler) between organisations: the parties and named
 contact persons, who does what, what is shared on which legal basis, the agreed channel and
-the service levels (000:2198–2231; 003:284–330). No citizen's data lives here; compliance is
-computed from the certificate and meeting data, as counts."""
+the service levels (000:2198–2231; 003:284–330). Agreements hold no citizen's data; compliance
+is computed from the certificate and meeting data, as counts. The one citizen-owned row here is
+`ActivityOffer`: a plan activity pointing at an offer in the catalogue."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from enplan.core.models import PublicIdModel
+from enplan.core.models import CitizenOwnedModel, PublicIdModel
 
 TEXT_MAX = 5000
 
@@ -177,3 +178,27 @@ class Offer(PublicIdModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ActivityOffer(CitizenOwnedModel):
+    """A plan activity points at an offer in the catalogue (004:1093–1097), so everyone who
+    sees the activity sees who decides, the criteria and how to refer. Kept here, above the
+    plan, so that plans imports nothing of the catalogue: the plan page shows the link
+    through `plans.sources`."""
+
+    activity = models.OneToOneField(
+        "plans.Activity", on_delete=models.CASCADE, related_name="+", verbose_name=_("activity")
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, related_name="activity_links", verbose_name=_("offer")
+    )
+    note = models.CharField(_("note on the referral"), max_length=300, blank=True)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} → {self.offer}"

@@ -4,19 +4,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from enplan.audit.models import Action
+from enplan.citizens.access import get_visible_citizen
 from enplan.core.actions import performs
 from enplan.network.permissions import can, require
 from enplan.organisations.models import Sector
+from enplan.plans.models import Activity
+from enplan.plans.services import plan_of, require_item
 
-from . import actions, directory, services
-from .forms import AgreementForm, CallbackForm, ContactFormSet, OfferForm
+from . import actions, directory, referrals, services
+from .forms import ActivityOfferForm, AgreementForm, CallbackForm, ContactFormSet, OfferForm
 from .models import Callback, Offer
+
+
+def _service_errors(form, exc: ValidationError) -> None:
+    """A service's refusal onto the form: beside the field it names, else above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errs in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errs)
 
 
 def _reader(user) -> None:
@@ -57,8 +71,7 @@ def agreement_new(request):
                     specs,
                 )
             except ValidationError as exc:
-                for name, errs in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errs)
+                _service_errors(form, exc)
             else:
                 messages.success(request, _("The cooperation agreement is saved."))
                 return redirect("cooperation:agreement", agreement.uuid)
@@ -160,8 +173,7 @@ def callback_new(request):
             try:
                 directory.request_callback(request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for name, errs in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errs)
+                _service_errors(form, exc)
             else:
                 messages.success(request, _("The callback is asked for."))
                 return redirect("cooperation:callbacks")
@@ -243,5 +255,47 @@ def offer_new(request):
         request,
         "core/form_page.html",
         {"form": form, "title": _("Describe an offer"), "cancel_url": "/cooperation/offers/"},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+@performs(actions.LINK_OFFER)
+def activity_offer(request, citizen_uuid, activity_uuid):
+    """Point one plan activity at an offer in the catalogue. An activity the viewer may not
+    see, or may not change, is refused before any form shows."""
+    writing = request.method == "POST"
+    citizen = get_visible_citizen(
+        request.user, citizen_uuid, "activity", Action.UPDATE if writing else Action.READ
+    )
+    plan = plan_of(citizen)
+    if plan.pk is None:
+        raise Http404(_("No such item in this plan."))
+    activity = get_object_or_404(
+        Activity.objects.select_related("organisation", "plan__citizen"),
+        plan=plan,
+        uuid=activity_uuid,
+    )
+    # The rule the plan's own edits follow: what is not shared with you, you cannot change
+    # (nor see in this form). The refusal is audited.
+    require_item(request.user, actions.LINK_OFFER, activity)
+    link = referrals.current(activity)
+    initial = {"offer": link.offer.uuid, "note": link.note} if link else {}
+    form = ActivityOfferForm(request.POST or None, initial=initial)
+    if writing and form.is_valid():
+        try:
+            referrals.link_offer(
+                request.user, activity, form.cleaned_data["offer"], form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, _("The activity's offer is saved."))
+            plan_url = reverse("citizens:plan", args=[citizen.uuid])
+            return redirect(f"{plan_url}#activity-{activity.uuid}")
+    return render(
+        request,
+        "cooperation/activity_offer.html",
+        {"citizen": citizen, "activity": activity, "form": form, "link": link},
         status=422 if form.is_bound else 200,
     )

@@ -102,6 +102,12 @@ def _require_item(actor, action, obj) -> None:
     require(actor, action, obj.plan.citizen, origin_id=_item_origin(obj), category=obj.category)
 
 
+def require_item(actor, action, obj) -> None:
+    """Raise PermissionDenied unless `actor` may perform `action` on this goal or activity:
+    the rule the plan's own edits follow, for other apps that act on an item."""
+    _require_item(actor, action, obj)
+
+
 def _claim(plan: Plan, expected_version: int, actor) -> None:
     rows = Plan.objects.filter(pk=plan.pk, version=expected_version).update(
         version=F("version") + 1, updated_at=timezone.now(), updated_by=actor

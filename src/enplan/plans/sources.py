@@ -41,3 +41,29 @@ def timeline_events(plan, first_day, days: int) -> list[dict]:
     for e in events:
         e["left"] = round(100 * (e["day"] - first_day).days / days, 1)
     return sorted(events, key=lambda e: e["day"])
+
+
+# (plan, activities the viewer sees) -> {activity id: [{"label", "text", "url", "edit_url",
+# "edit_label"}]}: "text" empty when there is nothing yet, only the link to add it.
+ActivitySource = Callable[[object, list], dict[int, list[dict]]]
+_ACTIVITY: list[ActivitySource] = []
+
+
+def register_activity_source(source: ActivitySource) -> None:
+    if source not in _ACTIVITY:
+        _ACTIVITY.append(source)
+
+
+def annotate_activities(plan, activities: list) -> None:
+    """Set `links` on each activity: what other apps attach to it (e.g. the offer in the
+    catalogue it points at). Only activities the viewer sees are passed in: the sharing
+    policy decides before any source is asked."""
+    for a in activities:
+        a.links = []
+    if not activities:
+        return
+    by_id = {a.pk: a for a in activities}
+    for source in _ACTIVITY:
+        for activity_id, links in source(plan, activities).items():
+            if activity_id in by_id:
+                by_id[activity_id].links.extend(links)

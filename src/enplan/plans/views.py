@@ -44,7 +44,7 @@ from .models import (
 from .services import PlanConflict
 from .snapshots import change_summary, compare, version_withheld
 from .sources import annotate as annotate_sources
-from .sources import timeline_events
+from .sources import annotate_activities, timeline_events
 
 TIMELINE_DAYS = 105  # 15 weeks: two back, thirteen (three months) ahead
 
@@ -171,6 +171,7 @@ def plan_context(plan: Plan, policy: SharingPolicy) -> dict:
         policy.mask(a, links=("goal",))
     for a in activities:
         a.overdue = bool(a.ends_on and a.ends_on < today and a.status in OPEN_ACTIVITY_STATUSES)
+    annotate_activities(plan, [a for a in activities if not a.withheld])
     followup_withheld = plan.field_withheld(policy, "followup_at")
     followup = None if followup_withheld else plan.followup_at
     fields = {
