@@ -33,11 +33,13 @@ from enplan.consent.models import Category, Consent
 from enplan.consent.services import give
 from enplan.core.actions import Actor, WriteAction, actions_of
 from enplan.courses.models import Course
+from enplan.insights.models import ITEM_KEYS, Mandate
+from enplan.insights.survey import groups, open_round
 from enplan.meetings.models import CooperationMeeting
 from enplan.messaging import sending
 from enplan.network.models import NetworkRole
 from enplan.network.services import add_member
-from enplan.organisations.models import Profession, Sector
+from enplan.organisations.models import Organisation, Profession, Sector
 from enplan.plans import services
 from enplan.plans.models import TrackKind
 from enplan.portal.access import SESSION_KEY
@@ -211,7 +213,9 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
     membership = add_member(citizen, actor, role=NetworkRole.MENTOR, professional=mentor)
     meeting, decision = _meeting(citizen, caseworker)
     certificate = _certificate(citizen, caseworker, trauma)
+    meeting_request = _meeting_request(meeting)
     ids = {
+        "request_uuid": meeting_request.uuid,
         "certificate_uuid": certificate.uuid,
         "certificate_id": certificate.uuid,
         "meeting_uuid": meeting.uuid,
@@ -238,9 +242,24 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
     }
     objects = {"goals": goal.uuid, "activities": activity.uuid, "tracks": track.uuid}
     # Not about a citizen (a samarbejdsmøde between organisations): filled in, not counted.
+    # Insights: the manager steers the jobcenter, the politician the municipality; an open
+    # relational coordination survey round between all the organisations.
+    caseworker.organisation.municipality_code = "0159"
+    caseworker.organisation.save(update_fields=["municipality_code"])
+    Mandate.objects.create(user=manager, organisation=caseworker.organisation)
+    Mandate.objects.create(user=users["politician"], municipality_code="0159")
+    survey_round = open_round(
+        manager,
+        "RC",
+        list(Organisation.objects.all()),
+        datetime.date.today() + datetime.timedelta(days=14),
+    )
     other_ids = {
         "cooperation_uuid": CooperationMeeting.objects.get().uuid,
         "agreement_uuid": _agreement(caseworker, [psych.organisation, trauma]).uuid,
+        "round_uuid": survey_round.uuid,
+        "round_id": survey_round.uuid,
+        "key": "courses",  # an insights table's CSV
     }
     return {
         "users": users,
@@ -336,6 +355,15 @@ def _certificate_body(w, role):
         "duplicate_reason": "Ny praktik overvejes",
         "timing_consulted": "yes",
     }
+
+
+def _meeting_request(meeting):
+    """What the citizen asked for in Min plan about a meeting (stored as it was asked)."""
+    from enplan.meetings.models import MeetingRequest
+
+    return MeetingRequest.objects.create(
+        meeting=meeting, citizen=meeting.citizen, kind="interpreter", language="ar"
+    )
 
 
 def _meeting(citizen, caseworker):
@@ -449,6 +477,9 @@ def test_access_matrix(method, path, world):
             assert status in (403, 405), where
             assert not _leaks(response, citizen), where
             continue
+        if path.startswith(("/insights/", "/api/v1/insights/")):
+            _expect_insights(role, method, path, response, citizen, where)
+            continue
         if path.startswith("/api/v1/messaging/receive"):
             # For message integrations only: no person, whatever the role, gets in.
             assert status == 401, where
@@ -482,6 +513,50 @@ def test_access_matrix(method, path, world):
             continue
         if status in (401, 403, 404):
             assert not _leaks(response, citizen), where
+
+
+INSIGHTS_PROFESSIONAL_PAGES = ("/insights/survey/", "/insights/survey/<uuid:round_uuid>/answer/")
+INSIGHTS_WRITES = {
+    "/insights/survey/new/": "manager",
+    "/insights/survey/<uuid:round_uuid>/close/": "manager",
+    "/insights/survey/<uuid:round_uuid>/answer/": "professional",
+}
+PROFESSIONAL_ROLES = ("outsider", "member_without_consent", "member_with_consent", "coordinator")
+
+
+def _expect_insights(role: str, method: str, path: str, response, citizen, where: str) -> None:
+    """Aggregates for managers and politicians only; the survey's answer page and list for
+    professionals too; opening and closing a round for a manager; answering for a
+    professional. Nothing about a single citizen, whoever asks."""
+    status = response.status_code
+    api = path.startswith("/api/")
+    writer = INSIGHTS_WRITES.get(path)
+    if role == "anonymous":
+        assert status in ((401, 405) if api else (302, 405)), where
+    elif role in ("citizen_other", "sysadmin"):
+        assert status in (403, 405), where
+    elif method == "get" and path.endswith("/close/"):
+        assert status == 405, where
+    elif method == "post" and writer is None:
+        assert status == 405, where
+    elif method == "post":
+        may = (
+            writer == "manager"
+            and role == "manager"
+            or (writer == "professional" and role in PROFESSIONAL_ROLES)
+        )
+        # with no body: a form error (400), or 409 once the manager has closed the round
+        assert status in ((302, 400, 409) if may else (403,)), where
+    elif role in ("manager", "politician"):
+        expected = (
+            403
+            if path.endswith("/answer/") or (role == "politician" and path.endswith("/new/"))
+            else 200
+        )
+        assert status == expected, where
+    else:
+        assert status == (200 if path in INSIGHTS_PROFESSIONAL_PAGES else 403), where
+    assert not _leaks(response, citizen), where
 
 
 def _expect_portal(role: str, url: str, response, citizen, where: str) -> None:
@@ -560,6 +635,7 @@ P, M, C, ORG, D, S = (
 )
 # The kinds each role is, for something the jobcenter wrote or holds (an item, a thread) …
 KINDS_JOBCENTER = {
+    "manager": {Actor.MANAGER},  # only for writes outside a case (insights)
     "outsider": {P},
     "member_other_org_without_consent": {P, M},
     "member_other_org_with_consent": {P, M, S},
@@ -568,6 +644,7 @@ KINDS_JOBCENTER = {
 }
 # … and for what nobody wrote yet (a blank field, a new item, the network, a new citizen).
 KINDS_OPEN = {
+    "manager": {Actor.MANAGER},
     "outsider": {P},
     "member_other_org_without_consent": {P, M, S},
     "member_other_org_with_consent": {P, M, S},
@@ -732,6 +809,7 @@ def write_world(world, caseworker, jobcenter):
         "jobcenter": jobcenter,
         "coordinator_membership": citizen.memberships.get(role=NetworkRole.COORDINATOR),
         "upcoming_meeting": upcoming.uuid,
+        "upcoming_request": _meeting_request(upcoming).uuid,
     }
 
 
@@ -758,6 +836,21 @@ def _upcoming_meeting(citizen, caseworker):
         [],
         override_reason="ok",
     ).meeting
+
+
+def _survey_answer(w, role):
+    """Fours about every other group of the world's open survey round."""
+    from enplan.insights.models import SurveyRound
+
+    round_ = SurveyRound.objects.get(uuid=w["other_ids"]["round_uuid"])
+    user = w["users"][role]
+    own = getattr(user, "professional_or_none", None) if user else None
+    data = {}
+    for g in groups(round_):
+        if own and g.organisation_id == own.organisation_id and g.profession == own.profession:
+            continue
+        data.update({f"{g.key}__{k}": "4" for k in ITEM_KEYS})
+    return data
 
 
 def _plan(w):
@@ -973,6 +1066,24 @@ def _own_cooperation(w, role):
     return {}
 
 
+def _offer_link(w, role):
+    from enplan.cooperation.models import Offer
+
+    offer, _new = Offer.objects.get_or_create(
+        organisation=w["jobcenter"],
+        title="IPS-forløb",
+        defaults={
+            "target_group": "Borgere i psykiatrisk behandling",
+            "criteria": "Ønsker arbejde",
+            "legal_basis": "LAB § 32",
+            "decided_by": "Jobcentret",
+            "how_to_refer": "Skriv til teamet",
+            "contact": "IPS-teamet",
+        },
+    )
+    return {"offer": str(offer.uuid), "note": "Henvist"}
+
+
 @dataclass(frozen=True)
 class Body:
     """A valid body for one write, and whose kinds decide (see KINDS_*)."""
@@ -1021,6 +1132,7 @@ BODIES: dict[str, Body] = {
     "citizens:activity_edit": Body(_activity, target="jobcenter"),
     "citizens:activity_delete": Body(lambda w, r: _versioned(w), target="jobcenter"),
     "citizens:track_edit": Body(_track, target="jobcenter"),
+    "citizens:activity_offer": Body(_offer_link, target="jobcenter"),
     "citizens:thread_new": Body(
         lambda w, r: {
             "partner": str(_partner_for(w, r).uuid),
@@ -1050,6 +1162,12 @@ BODIES: dict[str, Body] = {
     ),
     "citizens:meeting_agenda": Body(
         lambda w, r: {"title": "Bolig"}, target="jobcenter", ids=UPCOMING
+    ),
+    # the citizen's request (Min plan): answered by the convener or the coordinator only
+    "citizens:meeting_request_answer": Body(
+        lambda w, r: {"decision": "accept", "answer": "Vi bestiller en tolk"},
+        target="jobcenter",
+        ids=(*UPCOMING, ("request_uuid", "upcoming_request")),
     ),
     "citizens:meeting_minutes": Body(
         lambda w, r: {"summary": "Nyt referat", "check_overview": "2"}, target="jobcenter"
@@ -1100,6 +1218,16 @@ BODIES: dict[str, Body] = {
             "contact": "IPS-teamet, 12 34 56 78",
         }
     ),
+    # insights: a manager opens and closes a survey round; a professional answers it once
+    "insights:round_new": Body(
+        lambda w, r: {
+            "title": "RC 2027",
+            "organisations": [str(w["gp_org"].uuid)],
+            "closes_on": (datetime.date.today() + datetime.timedelta(days=7)).isoformat(),
+        }
+    ),
+    "insights:round_close": Body(lambda w, r: {}),
+    "insights:round_answer": Body(_survey_answer),
     # REST
     "api-v1:create_citizen": Body(_new_citizen, json=True),
     "api-v1:update_citizen": Body(lambda w, r: {"phone": "11 22 33 44"}, json=True),
@@ -1256,13 +1384,13 @@ def test_write_matrix(write, role, write_world):
         assert status == (401 if api else 302), where
         if not api:
             assert response["Location"].startswith("/accounts/login/"), where
-    elif role in AGGREGATE_ROLES:
-        assert status == 403, where
     elif allowed:
         assert 200 <= status < 400, where
         assert changed, f"allowed, but nothing changed: {where}"
         return
-    elif role == "outsider":
+    elif role in AGGREGATE_ROLES:
+        assert status == 403, where
+    elif role == "outsider" and not write.key.startswith("insights:"):
         # Outside the network the citizen does not exist; where the citizen comes from the
         # body (triage by CPR number) the answer is the same neutral form error.
         expected = {404, 422} if write.key == "messaging:open" else {404}
@@ -1326,3 +1454,39 @@ def test_a_get_never_writes(method, path, write_world, caseworker):
                 assert response.status_code < 500, where
                 assert not _changed(before, _fingerprint()), where
     assert not Plan.objects.filter(citizen=bare).exists()
+
+
+# --- The citizen role on her requests about meetings (Min plan) ------------------------------
+
+
+def test_a_citizen_asks_only_about_her_own_meetings_and_answers_none(write_world):
+    """Citizen A cannot ask for anything about citizen B's meeting (404: it does not exist for
+    her), no staff role can ask in the citizen's name (403), and no citizen (not even the one
+    who asked) answers a request on the staff page (403)."""
+    from enplan.meetings.models import MeetingRequest
+
+    w = write_world
+    citizen = w["citizen"]
+    meeting = w["upcoming_meeting"]
+    ask = f"/portal/meetings/{meeting}/ask/"
+    body = {"kind": "place", "place_kind": "home", "note": "Ikke før kl. 10"}
+    users = {**w["users"], "citizen_herself": citizen_user(citizen)}
+    for role in ("citizen_other", *ROLES[1:]):
+        client = Client()
+        _login(client, users[role])
+        before = _fingerprint()
+        status = client.post(ask, body).status_code
+        where = f"{role} POST {ask} -> {status}"
+        assert status == (404 if role == "citizen_other" else 403), where
+        assert not _changed(before, _fingerprint()), where
+    herself = Client()
+    _login(herself, users["citizen_herself"])
+    assert herself.post(ask, body).status_code == 302
+    req = MeetingRequest.objects.get(meeting__uuid=meeting, kind="place")
+    answer = f"/citizens/{citizen.uuid}/meetings/{meeting}/requests/{req.uuid}/answer/"
+    for role in ("citizen_herself", "citizen_other"):
+        client = Client()
+        _login(client, users[role])
+        before = _fingerprint()
+        assert client.post(answer, {"decision": "accept"}).status_code == 403, role
+        assert not _changed(before, _fingerprint()), role

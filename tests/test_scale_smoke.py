@@ -47,6 +47,27 @@ def test_generator_writes_what_the_app_would(national):
     for receipt in Receipt.objects.all()[:20]:
         assert fhir.parse_ack(receipt.ack)[0] == receipt.header_id
     assert Thread.objects.filter(citizen__isnull=True).exists()  # triage inbox too
+    _meetings_are_what_the_app_would_store()
+
+
+def _meetings_are_what_the_app_would_store():
+    from enplan.meetings.models import Decision, Meeting, Minutes, Status
+
+    meetings = Meeting.objects.count()
+    assert Meeting.objects.values("citizen").distinct().count() == 120  # one each at least
+    # About two a citizen a year since the course began, plus most a meeting to come.
+    assert 120 < meetings < 120 * 8
+    assert Meeting.objects.filter(status=Status.PLANNED).exists()
+    for minutes in Minutes.objects.select_related("meeting")[:50]:
+        assert minutes.meeting.status == Status.HELD
+        assert minutes.meeting.citizen_id == minutes.citizen_id
+        assert 2 <= minutes.decisions.count() <= 3
+    for decision in Decision.objects.select_related("responsible", "minutes__meeting")[:50]:
+        # The responsible member is invited and in the citizen's network.
+        assert decision.responsible.citizen_id == decision.citizen_id
+        assert decision.minutes.meeting.participants.filter(
+            membership=decision.responsible
+        ).exists()
 
 
 def test_generator_is_deterministic_and_refuses_to_overwrite(national):

@@ -2,10 +2,11 @@
 under consent leaves the server, whatever the route.
 
 The jobcenter writes a marker string into every field that consent guards (plan fields,
-sub-goals, activities, tracks, courses, contacts, versions, messages). Psychiatry is in the
-network without consent. Every GET page and htmx fragment of the URL configuration, every
-REST and FHIR GET operation (and so every PDF and CSV output among them) is requested as
-psychiatry, and no response may contain any marker.
+sub-goals, activities, tracks, courses, contacts, versions, messages, meeting minutes and
+decisions, a GP's certificate answer, an activity's offer note). Psychiatry is in the network
+without consent. Every GET page and htmx fragment of the URL configuration, every REST and
+FHIR GET operation (and so every PDF and CSV output among them; a PDF is read as its text) is
+requested as psychiatry, and no response may contain any marker.
 """
 
 import datetime
@@ -65,6 +66,13 @@ MARKERS = {
     "message.text": _marker("messagetext"),
     "message.topic": _marker("messagetopic"),
     "message.attachment": _marker("messageattachment"),
+    "minutes.summary": _marker("minutessummary"),
+    "decision.topic": _marker("decisiontopic"),
+    "decision.agreed": _marker("decisionagreed"),
+    "decision.who": _marker("decisionwho"),
+    "certificate.health_assessment": _marker("certhealth"),
+    "certificate.work_capacity": _marker("certworkcapacity"),
+    "offer.note": _marker("offernote"),
 }
 OWN_TASK_TITLE = "Egen opgave for psykiatrien"  # the responsible person may see this one
 
@@ -202,6 +210,9 @@ def world(db, citizen, caseworker, psych, psychiatry, plan):
         ],
     )
     attachment = sent.thread.segments.get(kind="attachment")
+    meeting, decision = _meeting_with_minutes(citizen, jc)
+    certificate = _answered_certificate(citizen, caseworker, jc)
+    _offer_link(overdue, jc, caseworker.organisation)
     plan.refresh_from_db()
     ids = {
         "citizen_uuid": citizen.uuid,
@@ -221,6 +232,14 @@ def world(db, citizen, caseworker, psych, psychiatry, plan):
         "goal_id": goal.uuid,
         "activity_id": overdue.uuid,
         "track_id": track.uuid,
+        "meeting_uuid": meeting.uuid,
+        "meeting_id": meeting.uuid,
+        "decision_uuid": decision.uuid,
+        "decision_id": decision.uuid,
+        "certificate_uuid": certificate.uuid,
+        "certificate_id": certificate.uuid,
+        "request_id": certificate.uuid,
+        "activity_uuid": overdue.uuid,
     }
     objects = {
         "goals": [goal.uuid],
@@ -228,6 +247,114 @@ def world(db, citizen, caseworker, psych, psychiatry, plan):
         "tracks": [track.uuid],
     }
     return {"ids": ids, "objects": objects, "plan": plan, "own": own, "visible": visible}
+
+
+def _meeting_with_minutes(citizen, jc):
+    """The jobcenter's planning meeting with approved minutes: category *meeting minutes*,
+    which psychiatry has no consent to."""
+    from django.utils import timezone
+
+    from enplan.meetings import services as meetings
+
+    start = timezone.now() - datetime.timedelta(days=3)
+    meeting = meetings.plan_meeting(
+        jc,
+        citizen,
+        {
+            "kind": "planning",
+            "purpose": "Lægge den fælles plan",
+            "working_question": "Hvad er næste skridt?",
+            "starts_at": start,
+            "ends_at": start + datetime.timedelta(hours=1),
+            "place_kind": "jobcenter",
+        },
+        [],
+        override_reason="-",
+    ).meeting
+    minutes = meetings.start_minutes(meeting, jc)
+    meetings.save_minutes(minutes, jc, {"summary": MARKERS["minutes.summary"]})
+    decision = meetings.add_decision(
+        minutes,
+        jc,
+        {
+            "topic": MARKERS["decision.topic"],
+            "agreed": MARKERS["decision.agreed"],
+            "who": MARKERS["decision.who"],
+        },
+    )
+    meetings.approve_minutes(minutes, jc)
+    return meeting, decision
+
+
+def _answered_certificate(citizen, caseworker, jc):
+    """A GP's answer (health information from the GP, which psychiatry has no consent to)."""
+    from django.utils import timezone
+
+    from enplan.certificates import services as certificates
+    from enplan.certificates.models import CertificateKind
+
+    gp = make_org("Lægehuset Markør", Sector.GENERAL_PRACTICE, "900000000000032")
+    add_member(citizen, jc, role=NetworkRole.GP, organisation=gp)
+    give(
+        citizen,
+        jc,
+        Consent(
+            source_organisation=caseworker.organisation,
+            recipient_organisation=gp,
+            categories=["messages"],
+            purpose="Attest",
+            valid_from=TODAY,
+            given_how="written",
+        ),
+    )
+    kind, _new = CertificateKind.objects.get_or_create(name="Statusattest")
+    request = certificates.create_request(
+        jc,
+        citizen,
+        certificates.RequestSpec(
+            kind=kind,
+            recipient=gp,
+            purpose="Afklaring",
+            questions=["Hvor mange timer kan borgeren arbejde?"],
+            wanted_by=timezone.localdate() + datetime.timedelta(days=14),
+            timing_consulted="yes",
+        ),
+    )
+    return certificates.record_answer(
+        jc,
+        request,
+        health_assessment=MARKERS["certificate.health_assessment"],
+        work_capacity_comment=MARKERS["certificate.work_capacity"],
+    )
+
+
+def _offer_link(activity, jc, organisation):
+    from enplan.cooperation import referrals
+    from enplan.cooperation.models import Offer
+
+    offer = Offer.objects.create(
+        organisation=organisation,
+        title="IPS-forløb",
+        target_group="Borgere i behandling",
+        criteria="Ønsker arbejde",
+        legal_basis="LAB § 32",
+        decided_by="Jobcentret",
+        how_to_refer="Skriv til teamet",
+        contact="IPS-teamet",
+    )
+    referrals.link_offer(jc, activity, offer, MARKERS["offer.note"])
+
+
+def _text(response) -> str:
+    """What a reader of the response would see: a PDF's extracted text, else the body."""
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        import io
+
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(response.content))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    return response.content.decode(errors="replace")
 
 
 def _routes():
@@ -283,6 +410,8 @@ def _urls(path: str, world) -> list[str]:
         urls = [f"{u}?a={a}&b={b}" for u in urls for a in numbers for b in numbers if a < b]
     elif tail in ("CarePlan", "Consent", "CareTeam"):
         urls = [f"{u}?subject=Patient/{citizen}&patient=Patient/{citizen}" for u in urls]
+    elif tail == "one-page":
+        urls = [f"{u}?format=pdf" for u in urls] + urls
     elif tail == "citizens" or path in ("/citizens/", "/api/v1/citizens"):
         urls = [f"{u}?order=overdue" for u in urls] + urls
     return urls
@@ -296,7 +425,7 @@ def _leaked(body: str) -> list[str]:
 def test_no_withheld_text_link_or_count_leaves_the_server(world, psych):
     client = Client()
     client.force_login(psych.user)
-    checked = 0
+    checked = pdfs = 0
     operations = _operations()
     assert any(p.startswith("/api/v1/") for p in operations)
     assert any(p.startswith("/fhir/r4/CarePlan") for p in operations)
@@ -307,10 +436,58 @@ def test_no_withheld_text_link_or_count_leaves_the_server(world, psych):
                 response = client.get(url, headers=headers)
                 where = f"GET {url} (htmx={htmx}) -> {response.status_code}"
                 assert response.status_code < 500, where
-                body = response.content.decode(errors="replace")
+                body = _text(response)
                 assert not _leaked(body), (where, _leaked(body))
                 checked += 1
+                pdfs += response.get("Content-Type", "").startswith("application/pdf")
     assert checked > 100
+    assert pdfs >= 2, pdfs  # the walk reads PDFs as text (one-page plan, agenda, …)
+
+
+@pytest.mark.django_db
+def test_the_walk_has_teeth_the_markers_reach_those_they_are_shared_with(world, caseworker):
+    """The jobcenter, who wrote them, finds the later apps' markers where the walk looks:
+    minutes and decisions on the meeting page, the GP's answer (under the GP's consent, given
+    here) on the certificate page, the offer note on the plan, the plan in the PDF's text."""
+    from enplan.consent.services import give as give_consent
+    from enplan.organisations.models import Organisation
+
+    citizen = world["plan"].citizen
+    gp = Organisation.objects.get(sor_code="900000000000032")
+    give_consent(
+        citizen,
+        None,
+        Consent(
+            source_organisation=gp,
+            recipient_organisation=caseworker.organisation,
+            categories=["health"],
+            purpose="Attest",
+            valid_from=TODAY,
+            given_how="written",
+        ),
+    )
+    client = Client()
+    client.force_login(caseworker.user)
+    ids = world["ids"]
+    base = f"/citizens/{citizen.uuid}"
+    seen = " ".join(
+        _text(client.get(url))
+        for url in (
+            f"{base}/meetings/{ids['meeting_uuid']}/",
+            f"{base}/certificates/{ids['certificate_uuid']}/",
+            f"{base}/plan/",
+            f"{base}/plan/one-page/?format=pdf",
+        )
+    )
+    for key in (
+        "minutes.summary",
+        "decision.topic",
+        "certificate.health_assessment",
+        "certificate.work_capacity",
+        "offer.note",
+        "plan.final_goal",
+    ):
+        assert MARKERS[key] in seen, key
 
 
 @pytest.mark.django_db

@@ -27,8 +27,9 @@ from enplan.courses.models import (
     SubstanceOutcome,
     TargetGroup,
 )
+from enplan.insights.demo import seed as seed_insights
 from enplan.meetings.demo import seed as seed_meetings
-from enplan.network.models import NetworkRole
+from enplan.network.models import Handover, NetworkMembership, NetworkRole
 from enplan.network.services import add_member, hand_over
 from enplan.organisations.models import Organisation, Profession, Professional, Sector
 from enplan.plans import services as plans
@@ -203,7 +204,10 @@ def _outcome(text: str, table: list[tuple[str, str]]) -> str:
     return next((value for key, value in table if key in lowered), "")
 
 
+# First match wins. A course started within the last month has no outcome yet, whatever the
+# citizen wishes for (figure 7's last rows, 004:246–309).
 EMPLOYMENT_KEYS = [
+    ("opstartet inden for den seneste måned", EmploymentOutcome.NONE),
     ("deltid", EmploymentOutcome.JOB_PART),
     ("løntilskud", EmploymentOutcome.WAGE_SUBSIDY),
     ("småjob", EmploymentOutcome.SMALL_JOB),
@@ -219,15 +223,17 @@ EMPLOYMENT_KEYS = [
     ("fraflyttet", EmploymentOutcome.MOVED_AWAY),
     ("ingen kontakt", EmploymentOutcome.NO_CONTACT),
 ]
+# First match wins: "ude af alkohol, fortsat hash" is reduced use (progress, as the report
+# counts it: 29 of 45), and "misbrugende … opsøge behandling" is still using, not in treatment.
 SUBSTANCE_KEYS = [
     ("ude af misbrug", SubstanceOutcome.OUT),
+    ("ude af", SubstanceOutcome.REDUCED),
     ("reduceret", SubstanceOutcome.REDUCED),
+    ("misbrugende", SubstanceOutcome.STILL_USING),
+    ("fortsat", SubstanceOutcome.STILL_USING),
     ("behandling", SubstanceOutcome.IN_TREATMENT),
     ("indskrevet", SubstanceOutcome.IN_TREATMENT),
-    ("fortsat", SubstanceOutcome.STILL_USING),
-    ("misbrugende", SubstanceOutcome.STILL_USING),
     ("fast medicin", SubstanceOutcome.IN_TREATMENT),
-    ("ude af", SubstanceOutcome.REDUCED),
 ]
 
 GOALS = [
@@ -356,6 +362,7 @@ def seed(out=print, seed_value: int = 2021) -> dict:
     citizens = [_citizen(rng, i, row, orgs, pros, now, today) for i, row in enumerate(rows)]
     _messages(citizens, pros, today)
     seed_meetings(citizens, pros)
+    seed_insights(orgs, MUNICIPALITY)
     out(f"Seeded {len(orgs)} organisations, {len(pros)} professionals, {len(rows)} citizens.")
     return {"organisations": len(orgs), "professionals": len(pros), "citizens": len(rows)}
 
@@ -432,6 +439,7 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
         outcome_note=" / ".join(t for t in (employment, substance, other) if t),
         origin=coordinator.organisation,
     )
+    _backdate_network(i, citizen, starts, now, handed_over=not same_before)
 
     plan = plans.get_or_create_plan(citizen, actor)
     plans.update_plan(
@@ -555,6 +563,34 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
             registered_by=actor,
         )
     return citizen
+
+
+def _backdate_network(i: int, citizen, starts: datetime.date, now, *, handed_over: bool) -> None:
+    """The network formed when the citizen came to the jobcenter, often in an earlier course
+    (sygedagpenge before a ressourceforløb), not the minute the demo was seeded: without this,
+    every network is new and the managers' coordinator continuity (the same coordinating
+    caseworker for 12 months or more) reads 0 % in the demo. Its own random stream, so the
+    rest of the demo stays as it was."""
+    rng = random.Random(f"network {i}")
+    came = starts - datetime.timedelta(days=rng.choice((0, 0, 90, 200, 330, 480)))
+    since = timezone.make_aware(datetime.datetime.combine(came, datetime.time(9)))
+    memberships = NetworkMembership.objects.filter(citizen=citizen)
+    if handed_over:
+        # Somewhere between a month after she came and two weeks ago.
+        span = max(0, (now - since).days - 44)
+        at = since + datetime.timedelta(days=30 + rng.randint(0, span), hours=rng.randint(0, 6))
+        handover = Handover.objects.get(citizen=citizen)
+        Handover.objects.filter(pk=handover.pk).update(handed_over_at=at)
+        memberships.filter(ended_at__isnull=False).update(started_at=since, ended_at=at)
+        memberships.filter(
+            ended_at__isnull=True,
+            professional=handover.to_professional,
+            role=NetworkRole.COORDINATOR,
+        ).update(started_at=at)
+        memberships = memberships.filter(ended_at__isnull=True).exclude(
+            role=NetworkRole.COORDINATOR
+        )
+    memberships.update(started_at=since)
 
 
 def _messages(citizens, pros, today) -> None:

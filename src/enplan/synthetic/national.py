@@ -189,6 +189,7 @@ def tables() -> dict[str, Table]:
     from enplan.citizens.models import Citizen, Contact
     from enplan.consent.models import Consent
     from enplan.courses.models import Course
+    from enplan.meetings.models import AgendaItem, Decision, Meeting, Minutes, Participant
     from enplan.messaging.models import Message, Receipt, Segment, Thread
     from enplan.network.models import Handover, NetworkMembership
     from enplan.organisations.models import Organisation, Professional
@@ -264,6 +265,27 @@ def tables() -> dict[str, Table]:
             PlanVersion,
             owned + " plan_id number change subject subject_category subject_origin_id "
             "snapshot author_id",
+        ),
+        "meeting": Table(
+            Meeting,
+            owned + " kind purpose working_question starts_at ends_at place_kind convener_id "
+            "chair_id minute_taker_id status version sequence origin_id",
+        ),
+        "participant": Table(
+            Participant,
+            owned + " meeting_id membership_id role name organisation_id attended invitation",
+        ),
+        "agenda": Table(
+            AgendaItem, owned + " meeting_id position title area added_by_id origin_id"
+        ),
+        "minutes": Table(
+            Minutes,
+            owned + " meeting_id number state summary check_overview check_meeting check_agreed "
+            "check_optimism approved_at approved_by_id author_id origin_id",
+        ),
+        "decision": Table(
+            Decision,
+            owned + " minutes_id position topic agreed who responsible_id due_on origin_id",
         ),
         "audit": Table(
             AuditEntry,
@@ -485,6 +507,7 @@ class Generator:
             self.networks()
             self.courses_contacts_consents()
             self.plans()
+            self.meetings()
             self.audit()
             self.messages()
             self.progress.note("rows written; building indexes and constraints")
@@ -985,6 +1008,159 @@ class Generator:
         courses.flush()
         contacts.flush()
         consents.flush()
+        self.progress.update(total, force=True)
+
+    # --- meetings: about two a citizen a year, with agenda, minutes and decisions ---------------
+
+    def meetings(self) -> None:
+        """Past meetings since the course started (the first a planlægningsmøde), most with
+        approved minutes, the four-item check and two or three decisions; and for most
+        citizens one meeting to come (the caseload's and My meetings' lists)."""
+        w, rng, clock, total = self.w, self.rng("meetings"), self.clock, self.scale.citizens
+        self.progress.section("meetings", total)
+        meetings, participants = self.buffer("meeting"), self.buffer("participant")
+        agenda, minutes, decisions = (
+            self.buffer("agenda"),
+            self.buffer("minutes"),
+            self.buffer("decision"),
+        )
+        ids = {"meeting": 0, "participant": 0, "agenda": 0, "minutes": 0, "decision": 0}
+        later_kinds = ("follow_up", "network", "three_party", "planning")
+        later_weights = (0.45, 0.3, 0.15, 0.1)
+
+        def next_id(key: str) -> str:
+            ids[key] += 1
+            return str(ids[key])
+
+        for c in range(total):
+            m = w.cit_muni[c]
+            code, cid, start = w.municipalities[m][0], str(c + 1), w.cit_start[c]
+            members = self._members(c)
+            coord = members[0]
+            coord_pro, jc = w.mem_pro[coord], w.mem_org[coord]
+            coord_user = str(w.pro_user[coord_pro - 1] or "") or NULL
+            span = -start
+            n_past = max(1, round(2 * span / 365 + rng.random() - 0.5))
+            days = sorted({-rng.randint(1, max(1, span - 7)) for _ in range(n_past)})
+            if start + 7 < 0 and days[0] > start + 7:
+                days[0] = start + 7  # the planlægningsmøde, a week after the course began
+            if rng.random() < 0.75:
+                days.append(rng.randint(2, 60))  # one to come
+            for k, day in enumerate(days):
+                meeting_id = next_id("meeting")
+                kind = "planning" if k == 0 else rng.choices(later_kinds, later_weights)[0]
+                minute = rng.choice((540, 600, 660, 780))
+                past = day < 0
+                created = clock.at(max(day - 14, -Clock.BACK))
+                meetings.add(
+                    (
+                        meeting_id,
+                        _uuid(rng.getrandbits(128)),
+                        created,
+                        created,
+                        code,
+                        cid,
+                        kind,
+                        data.MEETING_PURPOSES[kind],
+                        rng.choice(data.MEETING_QUESTIONS),
+                        clock.at(day, minute),
+                        clock.at(day, minute + 60),
+                        rng.choice(("clinic", "jobcenter", "home", "online")),
+                        str(coord_pro),
+                        str(coord_pro),
+                        str(coord_pro),
+                        "held" if past else "planned",
+                        "1",
+                        "0",
+                        str(jc),
+                    )
+                )
+                invited = [coord, *rng.sample(members[1:], min(2, len(members) - 1))]
+                for i in invited:
+                    pro = w.mem_pro[i]
+                    participants.add(
+                        (
+                            next_id("participant"),
+                            _uuid(rng.getrandbits(128)),
+                            created,
+                            created,
+                            code,
+                            cid,
+                            meeting_id,
+                            str(i + 1),
+                            "professional",
+                            w.pro_name[pro - 1],
+                            str(w.mem_org[i]),
+                            _b(rng.random() < 0.9) if past else NULL,
+                            "email",
+                        )
+                    )
+                for position, (area, title) in enumerate(rng.sample(data.AGENDA_ITEMS, 3)):
+                    agenda.add(
+                        (
+                            next_id("agenda"),
+                            _uuid(rng.getrandbits(128)),
+                            created,
+                            created,
+                            code,
+                            cid,
+                            meeting_id,
+                            str(position),
+                            title,
+                            str(area),
+                            coord_user,
+                            str(jc),
+                        )
+                    )
+                if not past or rng.random() < 0.08:  # a few held meetings still lack minutes
+                    continue
+                minutes_id = next_id("minutes")
+                approved = clock.at(min(day + rng.randint(0, 3), -1), 900)
+                check = [str(rng.randint(2, 5)) for _ in range(4)]
+                minutes.add(
+                    (
+                        minutes_id,
+                        _uuid(rng.getrandbits(128)),
+                        clock.at(day, minute + 60),
+                        approved,
+                        code,
+                        cid,
+                        meeting_id,
+                        "1",
+                        "approved",
+                        rng.choice(data.MINUTES_SUMMARIES),
+                        *check,
+                        approved,
+                        coord_user,
+                        coord_user,
+                        str(jc),
+                    )
+                )
+                for position, (topic, agreed, who) in enumerate(
+                    rng.sample(data.DECISIONS, rng.randint(2, 3))
+                ):
+                    decisions.add(
+                        (
+                            next_id("decision"),
+                            _uuid(rng.getrandbits(128)),
+                            approved,
+                            approved,
+                            code,
+                            cid,
+                            minutes_id,
+                            str(position),
+                            topic,
+                            agreed,
+                            who,
+                            str(rng.choice(invited) + 1),
+                            clock.date(min(day + rng.randint(14, 60), Clock.AHEAD - 1)),
+                            str(jc),
+                        )
+                    )
+            if c % 20000 == 0:
+                self.progress.update(c)
+        for buffer in (meetings, participants, agenda, minutes, decisions):
+            buffer.flush()
         self.progress.update(total, force=True)
 
     # --- plans, with their history ------------------------------------------------------------

@@ -359,6 +359,36 @@ HANDOVER_NOTES = [
     "Flyttet til nyt team. Praktikken er godt i gang.",
 ]
 CONSENT_PURPOSES = ["Koordinering af den fælles plan", "Samarbejde om behandling og job"]
+# Meetings (001:2340–2590: purpose, working question, agenda by conversation area, decisions).
+MEETING_PURPOSES = {
+    "planning": "Lægge den fælles plan",
+    "network": "Samle netværket om næste skridt",
+    "three_party": "Afklare helbred og arbejdsevne sammen med egen læge",
+    "follow_up": "Følge op på aftalerne i planen",
+}
+MEETING_QUESTIONS = [
+    "Hvad skal der til for at borgeren kan starte i praktik?",
+    "Hvordan hænger behandling og beskæftigelsesindsats sammen?",
+    "Hvad er det næste realistiske skridt?",
+]
+AGENDA_ITEMS = [
+    (1, "Ønsker for fremtiden"),
+    (2, "Hverdagen lige nu"),
+    (3, "Helbred og medicin"),
+    (4, "Støtte fra psykiatrien"),
+    (5, "Støtte fra jobcentret"),
+]
+DECISIONS = [
+    ("Praktik", "Borgeren starter i praktik 10 timer om ugen", "Virksomhedskonsulent finder sted"),
+    ("Behandling", "Forløbet i psykiatrien fortsætter", "Psykiatrien indkalder til samtale"),
+    ("Mentor", "Mentor følger med til første møde", "Mentor aftaler tid med borgeren"),
+    ("Helbred", "Status fra egen læge inden næste møde", "Sagsbehandler spørger lægen"),
+    ("Hverdag", "Støttekontaktperson hjælper med struktur", "Kommunen bevilger støtte"),
+]
+MINUTES_SUMMARIES = [
+    "Borgeren fortalte om de seneste måneder. Planen blev gennemgået punkt for punkt.",
+    "Godt møde. Næste skridt er aftalt, og alle ved hvem der gør hvad.",
+]
 MESSAGE_TOPICS = [
     "Praktikstart",
     "Medicin",
@@ -399,6 +429,11 @@ _ALL_TEXT = [
     *CONTACT_SUMMARIES,
     *HANDOVER_NOTES,
     *CONSENT_PURPOSES,
+    *MEETING_PURPOSES.values(),
+    *MEETING_QUESTIONS,
+    *[t for _, t in AGENDA_ITEMS],
+    *[t for d in DECISIONS for t in d],
+    *MINUTES_SUMMARIES,
     *MESSAGE_TOPICS,
     *MESSAGE_TEXTS,
 ]
