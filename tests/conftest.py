@@ -218,6 +218,15 @@ def page(browser, live_server):
     )
 
 
+def sign_out(pg) -> None:
+    """Forget who is logged in, as a new visitor would be. A request still in flight (an htmx
+    fragment loaded by the last page) answers with the old session cookie, because every
+    answer renews the session (SESSION_SAVE_EVERY_REQUEST); clearing the cookies before it has
+    landed lets that answer log the old user back in behind the next log-in."""
+    pg.wait_for_load_state("networkidle")
+    pg.context.clear_cookies()
+
+
 def browser_login(pg, professional) -> None:
     """Log in through the real log-in page of a browser page."""
     from playwright.sync_api import expect

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from enplan.courses.models import Course, EmploymentOutcome, TargetGroup
 from enplan.network.models import NetworkMembership
 
-from .conftest import browser_login
+from .conftest import browser_login, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,7 +86,7 @@ def test_staff_pages_in_each_language(page, citizen, caseworker, psych, language
     assert page.request.get(icon).status == 200
 
     # Psychiatry sees the jobcenter's course only as withheld, marked with the lock icon.
-    page.context.clear_cookies()
+    sign_out(page)
     _login(page, psych, language)
     page.goto(overview)
     withheld = page.locator(".not-shared", has_text=t["not shared"])
