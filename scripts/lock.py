@@ -50,7 +50,8 @@ def closure(roots: list[str]) -> dict[str, str]:
     return {k.split("[")[0]: v for k, v in found.items()}
 
 
-def main() -> None:
+def render() -> str:
+    """constraints.txt as this environment would write it."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     roots = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
     pins = closure(roots)
@@ -60,8 +61,13 @@ def main() -> None:
         "# enplan's dependency closure (pyproject.toml, with the dev extra). Do not edit by hand.",
         *(f"{name}=={version}" for name, version in sorted(pins.items())),
     ]
-    (ROOT / "constraints.txt").write_text("\n".join(lines) + "\n")
-    print(f"constraints.txt: {len(pins)} packages")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    text = render()
+    (ROOT / "constraints.txt").write_text(text)
+    print(f"constraints.txt: {text.count('==')} packages")
 
 
 if __name__ == "__main__":

@@ -115,3 +115,30 @@ def test_create_api_token_command(caseworker, capsys, client):
 
     with pytest.raises(CommandError):
         call_command("create_api_token", "nobody")
+
+
+def test_the_lock_is_current_and_holds_every_pin_of_pyproject():
+    """constraints.txt is what scripts/lock.py writes from this environment (installed from
+    it), and every pin in pyproject.toml is in it at the same version: a pin changed without
+    re-locking, or a lock edited by hand, fails here."""
+    import importlib.util
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("lock", root / "scripts" / "lock.py")
+    lock = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lock)
+    written = (root / "constraints.txt").read_text()
+    assert lock.render() == written
+    locked = dict(
+        line.split("==") for line in written.splitlines() if line and not line.startswith("#")
+    )
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    for line in [*project["dependencies"], *project["optional-dependencies"]["dev"]]:
+        req = Requirement(line)
+        pinned = [s.version for s in req.specifier if s.operator == "=="]
+        assert pinned, f"{req.name} is not pinned in pyproject.toml"
+        assert locked[canonicalize_name(req.name)] == pinned[0], req.name
