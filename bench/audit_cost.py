@@ -6,13 +6,14 @@ audit insert, interleaved so that drift hits both equally.
 Uses a throw-away test database (test_<name>), DEBUG off, Django's test client (no network).
 """
 
-import datetime
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
 from unittest import mock
+
+from django.utils import timezone
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -56,7 +57,7 @@ def build():
                 {
                     "title": f"Aktivitet {i}.{j}",
                     "goal": goal,
-                    "starts_on": datetime.date.today(),
+                    "starts_on": timezone.localdate(),
                     "responsible": member,
                     "organisation": jc,
                     "purpose": "x",

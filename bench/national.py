@@ -36,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils import timezone
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
@@ -299,7 +301,7 @@ def caseload_app(client, s: Subject, rng) -> int:
 def caseload_raw(cursor, s: Subject, rng) -> int:
     params = {
         "user": s.user_id,
-        "today": datetime.date.today(),
+        "today": timezone.localdate(),
         "now": datetime.datetime.now(datetime.UTC),
     }
     return _fetch(cursor, CASELOAD_SQL, params)
@@ -733,7 +735,7 @@ GROUP BY c.target_group
 
 
 def insights_raw(cursor, s: Subject, rng) -> int:
-    end = datetime.date.today()
+    end = timezone.localdate()
     return _fetch(
         cursor,
         INSIGHTS_SQL,

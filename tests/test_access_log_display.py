@@ -2,7 +2,7 @@
 itself keeps every row (issue 11.9)."""
 
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from enplan.audit.models import AuditEntry
 from enplan.audit.services import accesses_to, log_lines
@@ -30,7 +30,6 @@ def test_each_page_view_is_one_sentence_in_both_languages(citizen, psych, casewo
 def test_reads_of_one_page_view_are_grouped_in_the_display_only(
     citizen, caseworker, psych, psychiatry
 ):
-    import datetime
 
     from enplan.consent.models import Category, Consent
     from enplan.consent.services import give
@@ -47,7 +46,7 @@ def test_reads_of_one_page_view_are_grouped_in_the_display_only(
                 recipient_organisation=recipient,
                 categories=[Category.MESSAGES],
                 purpose="Samarbejde",
-                valid_from=datetime.date.today(),
+                valid_from=timezone.localdate(),
                 given_how="written",
             ),
         )

@@ -137,7 +137,7 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
         plan.version,
         {
             "title": SECRETS["activity"],
-            "starts_on": datetime.date.today(),
+            "starts_on": timezone.localdate(),
             "responsible": member,
             "organisation": member.organisation,
             "purpose": "x",
@@ -180,7 +180,7 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
             recipient_organisation=trauma,
             categories=list(Category.values),
             purpose="Alt",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
         b"%PDF-1.4 samtykke",  # the signed consent, a download for the network
@@ -252,7 +252,7 @@ def world(db, citizen, caseworker, psych, outsider, manager, plan):
         manager,
         "RC",
         list(Organisation.objects.all()),
-        datetime.date.today() + datetime.timedelta(days=14),
+        timezone.localdate() + datetime.timedelta(days=14),
     )
     other_ids = {
         "cooperation_uuid": CooperationMeeting.objects.get().uuid,
@@ -282,7 +282,7 @@ def _agreement(caseworker, partners):
             "shared_categories": ["plan"],
             "legal_basis": "Samtykke",
             "channel": "carecommunication",
-            "valid_from": datetime.date.today(),
+            "valid_from": timezone.localdate(),
         },
         partners,
         [],
@@ -297,7 +297,7 @@ def _agreement_body(w, role):
         "shared_categories": ["health"],
         "legal_basis": "Samtykke",
         "channel": "phone",
-        "valid_from": datetime.date.today().isoformat(),
+        "valid_from": timezone.localdate().isoformat(),
         "certificate_answer_days": 10,
         "callback_working_days": 2,
         "discharge_conference_working_days": 4,
@@ -318,7 +318,7 @@ def _callback_for(w, role):
         caller_phone="12345678",
         to_organisation=to,
         topic="Ring tilbage om samarbejdet",
-        deadline=datetime.date.today() + datetime.timedelta(days=2),
+        deadline=timezone.localdate() + datetime.timedelta(days=2),
     )
     return {"callback": str(callback.uuid)}
 
@@ -336,7 +336,7 @@ def _certificate(citizen, caseworker, trauma):
             recipient=trauma,
             purpose="Afklaring",
             questions=["Hvordan er søvnen?"],
-            wanted_by=datetime.date.today() + datetime.timedelta(days=14),
+            wanted_by=timezone.localdate() + datetime.timedelta(days=14),
             timing_consulted="yes",
         ),
     )
@@ -351,7 +351,7 @@ def _certificate_body(w, role):
         "recipient": str(User.objects.get(username="tina").professional.organisation.uuid),
         "purpose": "Afklaring af praktik",
         "questions": "Kan borgeren tåle støj?",
-        "wanted_by": (datetime.date.today() + datetime.timedelta(days=14)).isoformat(),
+        "wanted_by": (timezone.localdate() + datetime.timedelta(days=14)).isoformat(),
         "duplicate_reason": "Ny praktik overvejes",
         "timing_consulted": "yes",
     }
@@ -763,7 +763,7 @@ def write_world(world, caseworker, jobcenter):
             recipient_organisation=gp_org,
             categories=[Category.MESSAGES],
             purpose="Koordinering",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )
@@ -779,7 +779,7 @@ def write_world(world, caseworker, jobcenter):
                 recipient_organisation=recipient,
                 categories=[Category.MESSAGES],
                 purpose="Koordinering",
-                valid_from=datetime.date.today(),
+                valid_from=timezone.localdate(),
                 given_how="written",
             ),
         )
@@ -921,7 +921,7 @@ def _new_activity(w, role):
     return _versioned(
         w,
         title="Virksomhedspraktik",
-        starts_on=datetime.date.today().isoformat(),
+        starts_on=timezone.localdate().isoformat(),
         track=TrackKind.EMPLOYMENT,
         responsible=str(w["coordinator_membership"].uuid),
         purpose="Afprøve arbejdsevne",
@@ -949,7 +949,7 @@ def _consent_body(w) -> dict:
         "recipient_organisation": str(w["gp_org"].uuid),
         "categories": [Category.PLAN],
         "purpose": "Fælles plan med lægen",
-        "valid_from": datetime.date.today().isoformat(),
+        "valid_from": timezone.localdate().isoformat(),
         "given_how": "verbal",
     }
 
@@ -1043,7 +1043,7 @@ def _minutes_to_send(w, role):
             recipient_organisation=gp_org,
             categories=[Category.MINUTES],
             purpose="Referater",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )
@@ -1202,7 +1202,7 @@ BODIES: dict[str, Body] = {
         lambda w, r: {
             "to_organisation": str(_partner_for(w, r).uuid),
             "topic": "Attestsamarbejde",
-            "deadline": (datetime.date.today() + datetime.timedelta(days=2)).isoformat(),
+            "deadline": (timezone.localdate() + datetime.timedelta(days=2)).isoformat(),
             "caller_phone": "12345678",
         }
     ),
@@ -1223,7 +1223,7 @@ BODIES: dict[str, Body] = {
         lambda w, r: {
             "title": "RC 2027",
             "organisations": [str(w["gp_org"].uuid)],
-            "closes_on": (datetime.date.today() + datetime.timedelta(days=7)).isoformat(),
+            "closes_on": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
         }
     ),
     "insights:round_close": Body(lambda w, r: {}),

@@ -8,7 +8,6 @@ comes back through the receive command, joins the thread and moves the request t
 the agreement's compliance. Set ENPLAN_SCREENSHOTS=dir to keep screenshots for the README.
 """
 
-import datetime
 import os
 from datetime import timedelta
 
@@ -58,7 +57,7 @@ def test_request_guard_send_reply_close_and_compliance(
             "shared_categories": ["health"],
             "legal_basis": "Samtykke",
             "channel": "carecommunication",
-            "valid_from": datetime.date.today() - timedelta(days=60),
+            "valid_from": timezone.localdate() - timedelta(days=60),
         },
         [gp],
         [],

@@ -1,6 +1,7 @@
 """Browser: consent decides, at the next page load, what psychiatry sees of the jobcenter's plan."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from enplan.consent.models import Consent
@@ -143,8 +144,8 @@ def test_the_responsible_person_sees_her_own_task_and_nothing_more(
         plan.version,
         {
             "title": "Samtale om arbejdsprøvning",
-            "starts_on": datetime.date.today(),
-            "ends_on": datetime.date.today() + datetime.timedelta(days=14),
+            "starts_on": timezone.localdate(),
+            "ends_on": timezone.localdate() + datetime.timedelta(days=14),
             "responsible": responsible,
             "organisation": psychiatry,
             "purpose": "Jobcentrets fortrolige formål",

@@ -95,7 +95,7 @@ def test_plan_meeting_invite_minutes_to_plan(
             recipient_organisation=practice,
             categories=[Category.MESSAGES],
             purpose="Planlægningsmøde",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )
@@ -195,7 +195,7 @@ def test_plan_meeting_invite_minutes_to_plan(
             recipient_organisation=psych.organisation,
             categories=[Category.MINUTES],
             purpose="Fælles plan",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )

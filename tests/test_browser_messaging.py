@@ -1,9 +1,8 @@
 """Browser: a caseworker writes to the psychiatry contact, who replies; both see the thread.
 Without the citizen's consent the message is blocked with an explanation."""
 
-import datetime
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from enplan.consent.models import Category, Consent
@@ -47,7 +46,7 @@ def test_caseworker_and_psychiatry_correspond_under_consent(
                 recipient_organisation=recipient,
                 categories=[Category.MESSAGES],
                 purpose="Samarbejde om netværksmødet",
-                valid_from=datetime.date.today(),
+                valid_from=timezone.localdate(),
                 given_how="written",
             ),
         )
@@ -107,7 +106,7 @@ def test_triage_forward_and_notification_switches(
                 recipient_organisation=recipient,
                 categories=[Category.MESSAGES],
                 purpose="Samarbejde",
-                valid_from=datetime.date.today(),
+                valid_from=timezone.localdate(),
                 given_how="written",
             ),
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -57,7 +58,7 @@ def anna(caseworker, psych):
             recipient_organisation=psych.organisation,
             categories=[Category.PLAN],
             purpose="Fælles plan",
-            valid_from=plan.created_at.date(),
+            valid_from=timezone.localdate(plan.created_at),
             given_how="written",
         ),
     )

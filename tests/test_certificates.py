@@ -1,7 +1,6 @@
 """Certificate requests (issue 14): rules, bad input, guards, sending, the answer through the
 receive path, closing, overdue, access and FHIR."""
 
-import datetime
 import uuid
 from datetime import timedelta
 
@@ -53,7 +52,7 @@ def consent(citizen, caseworker, source, recipient, categories):
             recipient_organisation=recipient,
             categories=categories,
             purpose="Attestsamarbejde",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )
@@ -141,8 +140,8 @@ def test_a_request_goes_out_as_carecommunication_and_a_reply_answers_it(
     [
         ({"questions": ["  "]}, "questions"),
         ({"questions": []}, "questions"),
-        ({"wanted_by": datetime.date.today() - timedelta(days=1)}, "wanted_by"),
-        ({"wanted_by": datetime.date.today() + timedelta(days=800)}, "wanted_by"),
+        ({"wanted_by": timezone.localdate() - timedelta(days=1)}, "wanted_by"),
+        ({"wanted_by": timezone.localdate() + timedelta(days=800)}, "wanted_by"),
         ({"purpose": " "}, "purpose"),
     ],
 )

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.consent import Consent as FhirConsent
 
@@ -10,7 +11,7 @@ from enplan.consent.services import give, withdraw
 from enplan.organisations.models import Sector
 from enplan.plans import services
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 SECRET_GOAL = "Jobcentrets hemmelige delmål"
 
 

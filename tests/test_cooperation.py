@@ -1,7 +1,6 @@
 """Cooperation agreements (issue 14): writing one, compliance from the real data (certificate
 turnaround, samarbejdsmøder held, discharge conferences), PDF, and who sees what."""
 
-import datetime
 from datetime import timedelta
 
 import pytest
@@ -40,7 +39,7 @@ def agreement_data(**over):
         "shared_categories": ["health"],
         "legal_basis": "Samtykke, forvaltningsloven § 27",
         "channel": "carecommunication",
-        "valid_from": datetime.date.today() - timedelta(days=30),
+        "valid_from": timezone.localdate() - timedelta(days=30),
         "valid_to": None,
         "certificate_answer_days": 10,
         "callback_working_days": 2,
@@ -58,7 +57,7 @@ def test_an_agreement_needs_a_partner_and_sane_dates(caseworker, gp_org):
     with pytest.raises(ValidationError) as exc:
         services.create_agreement(
             caseworker.user,
-            agreement_data(valid_to=datetime.date.today() - timedelta(days=60)),
+            agreement_data(valid_to=timezone.localdate() - timedelta(days=60)),
             [gp_org],
             [],
         )

@@ -230,7 +230,7 @@ def _case(caseworker, psych, citizen):
             recipient_organisation=psychiatry,
             categories=[Category.PLAN, Category.HEALTH, Category.MESSAGES],
             purpose="Samarbejde om planen",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )

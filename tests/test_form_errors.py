@@ -2,13 +2,13 @@
 each required field missing: the answer is a clear message in the user's language, never a
 500 and never a raw database or constraint text (issue 11.6)."""
 
-import datetime
 import html as html_lib
 import re
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from .pages import Markup, page_urls, seeded_world
 from .test_i18n_pages import _foreign_strings
@@ -37,7 +37,7 @@ def _value(field: dict) -> str | None:
         return None
     if current:
         return current
-    today = datetime.date.today()
+    today = timezone.localdate()
     return {
         "date": today.isoformat(),
         "datetime-local": f"{today.isoformat()}T10:00",

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
+from django.utils import timezone
 
 from enplan.accounts.models import Role, User
 from enplan.audit.models import Action, AuditEntry
@@ -194,7 +195,7 @@ def rich_citizen(citizen, caseworker, plan):
             recipient_organisation=clinic,
             categories=[Category.MESSAGES],
             purpose="Samarbejde",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )

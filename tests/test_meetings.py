@@ -515,9 +515,11 @@ def test_my_meetings_lists_upcoming_missing_minutes_and_late_discharge(
         citizen,
         _data(
             kind=Kind.DISCHARGE,
-            starts_at=_at(-3),
-            ends_at=_at(-3, 11),
-            requested_on=timezone.localdate() - datetime.timedelta(days=20),
+            # Far enough back that its minutes are overdue on any weekday (two working days
+            # after, even across Easter) and it was held after the four-day deadline.
+            starts_at=_at(-10),
+            ends_at=_at(-10, 11),
+            requested_on=timezone.localdate() - datetime.timedelta(days=30),
         ),
         [],
         override_reason="-",

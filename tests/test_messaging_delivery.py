@@ -1,7 +1,6 @@
 """Delivery without loss: the transactional outbox, both transports and a worker killed with
 a signal in the middle of sending."""
 
-import datetime
 import json
 import os
 import signal
@@ -88,7 +87,7 @@ def external(citizen, caseworker):
             recipient_organisation=clinic,
             categories=[Category.MESSAGES],
             purpose="Samarbejde",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from enplan.consent.models import Category, Consent
 from enplan.consent.services import give
@@ -31,7 +32,7 @@ def consent(citizen, actor, org=None, sector="", categories=(Category.MESSAGES,)
             recipient_sector=sector,
             categories=list(categories),
             purpose="Samarbejde om planen",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )
@@ -259,8 +260,8 @@ def _activity(plan, actor, org, **fields):
         plan.version,
         {
             "title": fields.pop("title", "Ambulant behandling"),
-            "starts_on": fields.pop("starts_on", datetime.date.today()),
-            "ends_on": fields.pop("ends_on", datetime.date.today() + datetime.timedelta(84)),
+            "starts_on": fields.pop("starts_on", timezone.localdate()),
+            "ends_on": fields.pop("ends_on", timezone.localdate() + datetime.timedelta(84)),
             "organisation": org,
             "purpose": "Stabilisering af angst",
             "legal_basis": "sundhedsloven",
@@ -298,7 +299,7 @@ def test_planned_work_placement_asks_the_gp_for_comments(citizen, caseworker, gp
         caseworker.user,
         caseworker.organisation,
         title="Virksomhedspraktik",
-        starts_on=datetime.date.today() + datetime.timedelta(14),
+        starts_on=timezone.localdate() + datetime.timedelta(14),
         legal_basis="lab",
         status="planned",
     )

@@ -1,11 +1,9 @@
 """`enplan.network.permissions`: the kinds a user is for a citizen, and `require`'s refusal."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.utils import translation
+from django.utils import timezone, translation
 
 from enplan.audit.models import Action, AuditEntry
 from enplan.consent.models import Category, Consent
@@ -58,7 +56,7 @@ def test_shared_follows_the_consent_policy(citizen, caseworker, psych, jobcenter
             recipient_organisation=psych.organisation,
             categories=[Category.PLAN],
             purpose="Planlægning",
-            valid_from=datetime.date.today(),
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )

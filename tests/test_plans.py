@@ -10,7 +10,7 @@ from enplan.plans.models import Activity, ChangeKind, Goal, Plan, PlanVersion, T
 from enplan.plans.services import PlanConflict
 from enplan.plans.snapshots import compare
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def _activity_data(member, **extra):

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from enplan.accounts.models import ApiToken
 from enplan.audit.models import Action
@@ -17,7 +18,7 @@ from enplan.plans import services
 
 from .conftest import make_citizen, make_professional
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def _count(client, url: str, **kwargs) -> int:

@@ -15,6 +15,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from enplan.citizens.models import Contact
 from enplan.consent.models import Consent
@@ -30,7 +31,7 @@ from enplan.plans.models import TrackKind
 
 from .conftest import make_org, make_professional
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 PLAN_TEXT = (
     "final_goal",
     "area_future",

@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
 
 from enplan.synthetic import national
 from enplan.synthetic.bulkload import CopySink, OrmSink
@@ -78,7 +79,7 @@ class Command(BaseCommand):
             )
         else:
             sink = OrmSink(connection, clear=cleared)
-        today = o["today"] or datetime.date.today()
+        today = o["today"] or timezone.localdate()
         self.stdout.write(
             f"Generating into {connection.vendor} database {connection.settings_dict['NAME']} "
             f"with {type(sink).__name__}: {scale} seed={o['seed']} today={today}"
