@@ -133,7 +133,7 @@ def pick_subjects(count: int, *, min_caseload: int = 50, seed: int = 5) -> list[
         for cid, cuuid, cpr, plan_id, plan_uuid, version in rows:
             citizens.append(CitizenRef(cid, str(cuuid), cpr, plan_id, str(plan_uuid), sor))
             versions[plan_id] = version
-        _token, raw = ApiToken.issue(user, f"bench {datetime.datetime.now():%Y-%m-%d %H:%M}")
+        _token, raw = ApiToken.issue(user, f"bench {timezone.localtime():%Y-%m-%d %H:%M}")
         subject = Subject(user.pk, user.username, _session_for(user), raw, citizens, versions)
         counts = dict(
             AuditEntry.objects.filter(citizen_uuid__in=[c.uuid for c in citizens])
@@ -1148,7 +1148,7 @@ def main() -> None:
     subjects = pick_subjects(args.clients)
     messages = Messages()
     report = {
-        "when": datetime.datetime.now().isoformat(timespec="seconds"),
+        "when": timezone.localtime().isoformat(timespec="seconds"),
         "machine": _machine(),
         "workers": args.workers,
         "dataset": dataset_summary(),
