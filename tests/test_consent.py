@@ -11,7 +11,6 @@ from enplan.consent.services import give, withdraw
 from enplan.organisations.models import Sector
 from enplan.plans import services
 
-TODAY = timezone.localdate()
 SECRET_GOAL = "Jobcentrets hemmelige delmål"
 
 
@@ -29,7 +28,7 @@ def _consent(
             recipient_sector=sector,
             categories=list(categories),
             purpose="Koordinering af plan",
-            valid_from=extra.pop("valid_from", TODAY),
+            valid_from=extra.pop("valid_from", timezone.localdate()),
             given_how="written",
             **extra,
         ),
@@ -64,7 +63,7 @@ def test_sector_consent_period_and_withdrawal(jobcenter_goal, citizen, caseworke
         citizen,
         caseworker.user,
         sector=Sector.PSYCHIATRY,
-        valid_from=TODAY + datetime.timedelta(days=3),
+        valid_from=timezone.localdate() + datetime.timedelta(days=3),
     )
     assert not for_viewer(psych.user, citizen).can_see("plan", origin)
     withdraw(future, caseworker.user)
@@ -75,8 +74,8 @@ def test_sector_consent_period_and_withdrawal(jobcenter_goal, citizen, caseworke
         recipient_sector=Sector.PSYCHIATRY,
         categories=["plan"],
         purpose="Koordinering",
-        valid_from=TODAY - datetime.timedelta(days=30),
-        valid_to=TODAY - datetime.timedelta(days=1),
+        valid_from=timezone.localdate() - datetime.timedelta(days=30),
+        valid_to=timezone.localdate() - datetime.timedelta(days=1),
         given_how="written",
     )
     assert expired.state == "expired" and not for_viewer(psych.user, citizen).can_see(
@@ -160,7 +159,7 @@ def test_consent_page_record_and_withdraw(citizen, caseworker, psych, client_for
             "recipient_organisation": str(psych.organisation.uuid),
             "categories": ["plan", "health"],
             "purpose": "Fælles plan",
-            "valid_from": TODAY.isoformat(),
+            "valid_from": timezone.localdate().isoformat(),
             "given_how": "verbal",
         },
     )
@@ -182,7 +181,7 @@ def test_consent_page_record_and_withdraw(citizen, caseworker, psych, client_for
                 "source_sector": "jobcenter",
                 "categories": ["plan"],
                 "purpose": "x",
-                "valid_from": TODAY.isoformat(),
+                "valid_from": timezone.localdate().isoformat(),
                 "given_how": "written",
             },
             "recipient_organisation",
@@ -192,7 +191,7 @@ def test_consent_page_record_and_withdraw(citizen, caseworker, psych, client_for
                 "source_sector": "jobcenter",
                 "recipient_sector": "lokalpsykiatri",
                 "purpose": "x",
-                "valid_from": TODAY.isoformat(),
+                "valid_from": timezone.localdate().isoformat(),
                 "given_how": "written",
             },
             "categories",
@@ -203,7 +202,7 @@ def test_consent_page_record_and_withdraw(citizen, caseworker, psych, client_for
                 "recipient_sector": "lokalpsykiatri",
                 "categories": ["gossip"],
                 "purpose": "x",
-                "valid_from": TODAY.isoformat(),
+                "valid_from": timezone.localdate().isoformat(),
                 "given_how": "written",
             },
             "categories",
@@ -214,8 +213,8 @@ def test_consent_page_record_and_withdraw(citizen, caseworker, psych, client_for
                 "recipient_sector": "lokalpsykiatri",
                 "categories": ["plan"],
                 "purpose": "x",
-                "valid_from": TODAY.isoformat(),
-                "valid_to": (TODAY - datetime.timedelta(days=1)).isoformat(),
+                "valid_from": timezone.localdate().isoformat(),
+                "valid_to": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
                 "given_how": "written",
             },
             "valid_to",
@@ -226,7 +225,7 @@ def test_consent_page_record_and_withdraw(citizen, caseworker, psych, client_for
                 "recipient_sector": "lokalpsykiatri",
                 "categories": ["plan"],
                 "purpose": "x" * 1001,
-                "valid_from": TODAY.isoformat(),
+                "valid_from": timezone.localdate().isoformat(),
                 "given_how": "written",
             },
             "purpose",
@@ -249,7 +248,7 @@ def test_consent_api_and_fhir_export(citizen, caseworker, psych, client_for, out
             "recipient_organisation": str(psych.organisation.uuid),
             "categories": ["health"],
             "purpose": "Behandling og job",
-            "valid_from": TODAY.isoformat(),
+            "valid_from": timezone.localdate().isoformat(),
             "given_how": "digital",
         },
         content_type="application/json",
@@ -318,7 +317,7 @@ def test_the_disclosing_side_and_the_coordinator_record(citizen, caseworker, psy
             recipient_organisation=caseworker.organisation,
             categories=["health"],
             purpose="Behandling",
-            valid_from=TODAY,
+            valid_from=timezone.localdate(),
             given_how="verbal",
         ),
     )
@@ -345,7 +344,7 @@ def test_recipient_is_refused_on_the_page_and_in_the_api(citizen, caseworker, ps
         "recipient_organisation": str(psych.organisation.uuid),
         "categories": ["plan"],
         "purpose": "Se alt",
-        "valid_from": TODAY.isoformat(),
+        "valid_from": timezone.localdate().isoformat(),
         "given_how": "verbal",
     }
     page = client.post(f"/citizens/{citizen.uuid}/consent/", data)
@@ -361,16 +360,23 @@ def test_recipient_is_refused_on_the_page_and_in_the_api(citizen, caseworker, ps
 @pytest.mark.parametrize(
     ("valid_from", "valid_to", "field"),
     [
-        (TODAY - datetime.timedelta(days=1), None, "valid_from"),  # back-dated
+        (-1, None, "valid_from"),  # back-dated (days from today, so the run may pass midnight)
         (datetime.date(1999, 1, 1), None, "valid_from"),
-        (TODAY, datetime.date(9999, 1, 1), "valid_to"),
-        (TODAY, TODAY - datetime.timedelta(days=1), "valid_to"),
+        (0, datetime.date(9999, 1, 1), "valid_to"),
+        (0, -1, "valid_to"),
     ],
 )
 def test_consent_dates_are_sane_and_never_back_dated(
     valid_from, valid_to, field, citizen, caseworker, psych, client_for
 ):
     from django.core.exceptions import ValidationError
+
+    def day(value):
+        if isinstance(value, int):
+            return timezone.localdate() + datetime.timedelta(days=value)
+        return value
+
+    valid_from, valid_to = day(valid_from), day(valid_to)
 
     with pytest.raises(ValidationError) as e:
         _consent(
@@ -423,7 +429,7 @@ def test_policy_checks_origin_recipient_and_category(
             recipient_organisation=psychiatry,
             categories=["health"],
             purpose="x",
-            valid_from=TODAY,
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )
@@ -454,7 +460,7 @@ def test_migrated_consents_read_from_any_organisation_and_are_flagged(
         recipient_organisation=psychiatry,
         categories=["plan"],
         purpose="Gammelt samtykke",
-        valid_from=TODAY - datetime.timedelta(days=200),
+        valid_from=timezone.localdate() - datetime.timedelta(days=200),
         given_how="written",
     )
     assert for_viewer(psych.user, citizen).can_see("plan", jobcenter_goal.origin_id)
@@ -486,7 +492,7 @@ def test_migration_moves_old_consents_to_any_and_back_without_loss(caseworker, p
         recipient_organisation_id=psych.organisation_id,
         categories=["plan", "health"],
         purpose="Fra før",
-        valid_from=TODAY - datetime.timedelta(days=100),
+        valid_from=timezone.localdate() - datetime.timedelta(days=100),
         given_how="verbal",
     )
     executor = MigrationExecutor(connection)
@@ -510,7 +516,7 @@ REQUIRED = {
     "recipient_organisation": "to",
     "categories": ["plan"],
     "purpose": "Fælles plan",
-    "valid_from": TODAY.isoformat(),
+    "valid_from": "today",  # filled in by _full when the test runs (it may pass midnight)
     "given_how": "written",
 }
 TECHNICAL = ("consent_has", "Constraint", "IntegrityError", "NOT NULL", "violates", "__all__")
@@ -519,6 +525,7 @@ TECHNICAL = ("consent_has", "Constraint", "IntegrityError", "NOT NULL", "violate
 def _full(caseworker, psych) -> dict:
     return {
         **REQUIRED,
+        "valid_from": timezone.localdate().isoformat(),
         "source_organisation": str(caseworker.organisation.uuid),
         "recipient_organisation": str(psych.organisation.uuid),
     }
@@ -620,7 +627,7 @@ def test_gdpr_export_holds_the_consent_with_its_source_and_document(citizen, cas
             recipient_organisation=psych.organisation,
             categories=["plan"],
             purpose="Fælles plan",
-            valid_from=TODAY,
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
         PDF,

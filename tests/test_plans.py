@@ -10,14 +10,12 @@ from enplan.plans.models import Activity, ChangeKind, Goal, Plan, PlanVersion, T
 from enplan.plans.services import PlanConflict
 from enplan.plans.snapshots import compare
 
-TODAY = timezone.localdate()
-
 
 def _activity_data(member, **extra):
     return {
         "title": "Virksomhedspraktik",
-        "starts_on": TODAY,
-        "ends_on": TODAY + datetime.timedelta(days=30),
+        "starts_on": timezone.localdate(),
+        "ends_on": timezone.localdate() + datetime.timedelta(days=30),
         "responsible": member,
         "organisation": member.organisation,
         "purpose": "Afklare arbejdsevne",
@@ -356,14 +354,19 @@ def test_timeline_covers_three_months_with_overdue_and_followup(plan, caseworker
         caseworker.user,
         plan.version,
         _activity_data(
-            member, title="Gammel", starts_on=TODAY - 90 * day, ends_on=TODAY - 40 * day
+            member,
+            title="Gammel",
+            starts_on=timezone.localdate() - 90 * day,
+            ends_on=timezone.localdate() - 40 * day,
         ),
     )
     services.add_activity(
         plan,
         caseworker.user,
         plan.version,
-        _activity_data(member, title="Senere", starts_on=TODAY + 200 * day, ends_on=None),
+        _activity_data(
+            member, title="Senere", starts_on=timezone.localdate() + 200 * day, ends_on=None
+        ),
     )
     services.add_activity(
         plan,
@@ -373,8 +376,8 @@ def test_timeline_covers_three_months_with_overdue_and_followup(plan, caseworker
             member,
             title="Færdig",
             status="done",
-            ends_on=TODAY - 30 * day,
-            starts_on=TODAY - 60 * day,
+            ends_on=timezone.localdate() - 30 * day,
+            starts_on=timezone.localdate() - 60 * day,
         ),
     )
     services.update_plan(
@@ -388,14 +391,14 @@ def test_timeline_covers_three_months_with_overdue_and_followup(plan, caseworker
     ctx = plan_context(plan, for_viewer(caseworker.user, citizen))
     tl = ctx["timeline"]
     assert (tl["end"] - tl["start"]).days + 1 == TIMELINE_DAYS and tl["start"].weekday() == 0
-    assert tl["start"] < TODAY <= tl["end"] and 0 < tl["today_x"] < 100
+    assert tl["start"] < timezone.localdate() <= tl["end"] and 0 < tl["today_x"] < 100
     (row,) = tl["rows"]  # overdue and still open: kept; the later and the finished are not
     assert row["activity"].title == "Gammel" and row["activity"].overdue
     assert row["before"] and row["x"] == 0 and row["w"] == 0  # its plan ended before the window
     assert row["late_x"] == 0 and row["late_w"] == pytest.approx(tl["today_x"] + 100 / 105, 0.01)
     assert tl["followup"]["overdue"] and ctx["followup_overdue"]
     assert len(tl["months"]) >= 3 and len(tl["weeks"]) == 15
-    assert timeline([], None, TODAY)["followup"] is None
+    assert timeline([], None, timezone.localdate())["followup"] is None
 
 
 def test_overdue_follow_up_is_flagged_on_caseload_and_plan(plan, caseworker, client_for, citizen):
@@ -468,11 +471,15 @@ def test_timeline_shows_other_dated_events(plan, caseworker, client_for, citizen
     """Other apps' dated events (e.g. a network meeting) are placed on the same axis."""
     from enplan.plans.views import timeline, timeline_start
 
-    start = timeline_start(TODAY)
+    start = timeline_start(timezone.localdate())
     events = [
-        {"label": "Netværksmøde", "day": TODAY + datetime.timedelta(days=7), "url": "/m/1/"},
+        {
+            "label": "Netværksmøde",
+            "day": timezone.localdate() + datetime.timedelta(days=7),
+            "url": "/m/1/",
+        },
         {"label": "For sent", "day": start - datetime.timedelta(days=1), "url": ""},
     ]
-    tl = timeline([], None, TODAY, events)
+    tl = timeline([], None, timezone.localdate(), events)
     assert [e["label"] for e in tl["events"]] == ["Netværksmøde"]
     assert tl["today_x"] < tl["events"][0]["x"] < 100 and tl["start"] == start

@@ -18,8 +18,6 @@ from enplan.plans import services
 
 from .conftest import make_citizen, make_professional
 
-TODAY = timezone.localdate()
-
 
 def _count(client, url: str, **kwargs) -> int:
     with CaptureQueriesContext(connection) as ctx:
@@ -46,8 +44,8 @@ def _grow_plan(plan, caseworker, member, n: int) -> None:
             {
                 "title": f"Aktivitet {i}",
                 "goal": goal,
-                "starts_on": TODAY,
-                "ends_on": TODAY + datetime.timedelta(days=30),
+                "starts_on": timezone.localdate(),
+                "ends_on": timezone.localdate() + datetime.timedelta(days=30),
                 "responsible": member,
                 "organisation": member.organisation,
                 "purpose": "Afklare arbejdsevne",

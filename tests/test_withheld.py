@@ -31,7 +31,6 @@ from enplan.plans.models import TrackKind
 
 from .conftest import make_org, make_professional
 
-TODAY = timezone.localdate()
 PLAN_TEXT = (
     "final_goal",
     "area_future",
@@ -108,8 +107,8 @@ def world(db, citizen, caseworker, psych, psychiatry, plan):
         {
             "title": MARKERS["activity.title"],
             "goal": goal,
-            "starts_on": TODAY - datetime.timedelta(days=40),
-            "ends_on": TODAY - datetime.timedelta(days=10),
+            "starts_on": timezone.localdate() - datetime.timedelta(days=40),
+            "ends_on": timezone.localdate() - datetime.timedelta(days=10),
             "responsible": coordinator,
             "organisation": coordinator.organisation,
             "purpose": MARKERS["activity.purpose"],
@@ -128,8 +127,8 @@ def world(db, citizen, caseworker, psych, psychiatry, plan):
         {
             "title": OWN_TASK_TITLE,
             "goal": goal,
-            "starts_on": TODAY,
-            "ends_on": TODAY + datetime.timedelta(days=20),
+            "starts_on": timezone.localdate(),
+            "ends_on": timezone.localdate() + datetime.timedelta(days=20),
             "responsible": psych_member,
             "organisation": psychiatry,
             "purpose": MARKERS["own_task.purpose"],
@@ -147,7 +146,7 @@ def world(db, citizen, caseworker, psych, psychiatry, plan):
         {
             "title": "Samtaleforløb",
             "goal": goal,
-            "starts_on": TODAY,
+            "starts_on": timezone.localdate(),
             "responsible": psych_member,
             "organisation": psychiatry,
             "purpose": "Angst",
@@ -173,7 +172,7 @@ def world(db, citizen, caseworker, psych, psychiatry, plan):
     course = Course.objects.create(
         citizen=citizen,
         target_group="aktivitetsparat",
-        starts_on=TODAY - datetime.timedelta(days=30),
+        starts_on=timezone.localdate() - datetime.timedelta(days=30),
         outcome_note=MARKERS["course.outcome_note"],
         origin=caseworker.organisation,
     )
@@ -195,7 +194,7 @@ def world(db, citizen, caseworker, psych, psychiatry, plan):
             recipient_organisation=trauma,
             categories=["messages", "plan", "employment"],
             purpose="Samarbejde med traumeklinikken",
-            valid_from=TODAY,
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )
@@ -304,7 +303,7 @@ def _answered_certificate(citizen, caseworker, jc):
             recipient_organisation=gp,
             categories=["messages"],
             purpose="Attest",
-            valid_from=TODAY,
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )
@@ -463,7 +462,7 @@ def test_the_walk_has_teeth_the_markers_reach_those_they_are_shared_with(world, 
             recipient_organisation=caseworker.organisation,
             categories=["health"],
             purpose="Attest",
-            valid_from=TODAY,
+            valid_from=timezone.localdate(),
             given_how="written",
         ),
     )

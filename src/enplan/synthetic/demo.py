@@ -549,7 +549,9 @@ def _citizen(rng, i, row, orgs, pros, now, today) -> Citizen:
                     recipient_organisation=orgs[to_key],
                     categories=categories,
                     purpose="Koordinering af den fælles plan",
-                    valid_from=today,
+                    # The day it is recorded, not the day seeding began: a seed that runs
+                    # past midnight would otherwise back-date it (and be refused).
+                    valid_from=timezone.localdate(),
                     valid_to=today + datetime.timedelta(days=335),
                     given_how=GivenHow.WRITTEN,
                 ),
@@ -651,7 +653,7 @@ def _messages(citizens, pros, today) -> None:
             recipient_organisation=nurse.organisation,
             categories=[Category.MESSAGES, Category.HEALTH],
             purpose="Korrespondance om sundhedspleje",
-            valid_from=today,
+            valid_from=timezone.localdate(),
             given_how=GivenHow.WRITTEN,
         ),
     )
